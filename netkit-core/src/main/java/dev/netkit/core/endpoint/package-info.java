@@ -1,0 +1,2 @@
+/** Addresses of the peers a client talks to. */
+package dev.netkit.core.endpoint;

@@ -1,0 +1,25 @@
+package dev.netkit.netty.client;
+
+/**
+ * A point-in-time snapshot of a {@link Broker}'s counters (totals since creation).
+ *
+ * @param sent               requests written to a connection
+ * @param responses          requests completed with a response
+ * @param timeouts           requests failed by their deadline
+ * @param connectionFailures requests failed because their connection was lost or never opened
+ * @param protocolViolations connections closed because the peer broke the protocol
+ * @param lateResponses      responses discarded because their request had timed out or been cancelled
+ * @param rejected           sends refused at once because every connection was at its in-flight limit
+ * @param inFlight           requests admitted and not yet completed
+ * @param openConnections    connections established now
+ */
+public record BrokerStats(
+        long sent,
+        long responses,
+        long timeouts,
+        long connectionFailures,
+        long protocolViolations,
+        long lateResponses,
+        long rejected,
+        long inFlight,
+        long openConnections) {}

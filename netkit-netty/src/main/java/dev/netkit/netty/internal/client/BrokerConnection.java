@@ -1,0 +1,419 @@
+package dev.netkit.netty.internal.client;
+
+import dev.netkit.core.endpoint.Endpoint;
+import dev.netkit.core.error.ConnectionLostException;
+import dev.netkit.core.error.NetkitException;
+import dev.netkit.core.error.ProtocolViolationException;
+import dev.netkit.core.error.RequestTimeoutException;
+import dev.netkit.netty.internal.FrameBatchWriter;
+import dev.netkit.netty.internal.FrameReader;
+import dev.netkit.netty.internal.RateLimitedLog;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.EventLoop;
+import io.netty.util.collection.IntObjectHashMap;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.netty.util.internal.PlatformDependent;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/*
+ * Design note. One instance per TCP connection of the broker, and also its channel handler.
+ *
+ * Ownership. The in-flight map, id counter, abandoned ids, batch writer and timers belong to the
+ * channel's event loop. Caller threads touch only three thread-safe things: `reserved` (the
+ * in-flight permit count, CAS-bounded by maxInFlight), the MPSC `submissions` queue, and `state`.
+ *
+ * A send from the event loop itself (for example a load generator reacting to a response) writes
+ * straight into the batch; one from another thread is queued and drained by a single task per
+ * burst. Either way frames are coalesced and flushed once per read batch or loop iteration.
+ *
+ * Correlation ids count up from 1 per connection. Until the counter wraps (2^32 requests) an id can
+ * never collide; after it wraps, ids still in flight or recently abandoned are skipped.
+ *
+ * Deadlines: instead of a timer per request, one sweep is scheduled at the earliest deadline; it
+ * fails expired requests and re-arms itself for the next earliest one. With a uniform timeout this
+ * runs about once per timeout period and costs O(in-flight).
+ *
+ * Every request leaves exactly once, through one of: response, deadline sweep, abandon (cancel),
+ * skip at write (already done), or failAll (connection closed). Each path returns one permit.
+ */
+/** One multiplexed broker connection. */
+public final class BrokerConnection extends FrameReader {
+    private static final int CONNECTING = 0;
+    private static final int ACTIVE = 1;
+    private static final int CLOSED = 2;
+
+    final Endpoint endpoint;
+    private final int maxInFlight;
+    private final BrokerCounters counters;
+    private final RateLimitedLog warnings;
+    private final ConnectionSlot slot;
+    private final AtomicInteger reserved = new AtomicInteger();
+    private final Queue<PendingRequest> submissions = PlatformDependent.newMpscQueue();
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    private volatile int state = CONNECTING;
+    /** Completes when the connection is open, or exceptionally when connecting failed. */
+    final CompletableFuture<Void> ready = new java.util.concurrent.CompletableFuture<>();
+
+    // event-loop state
+    private final IntObjectHashMap<PendingRequest> inFlight;
+    private final AbandonedIds abandoned;
+    private final FrameBatchWriter out = new FrameBatchWriter();
+    private final Runnable drainTask = this::drainSubmissions;
+    private final Runnable flushTask = this::flushNow;
+    private final Runnable sweepTask = this::sweepDeadlines;
+    private EventLoop loop;
+    private ChannelHandlerContext ctx;
+    private int nextId = 1;
+    private boolean idsWrapped;
+    private boolean inReadBatch;
+    private boolean flushScheduled;
+    private long sweepAt;
+    private ScheduledFuture<?> sweep;
+    private boolean wasActive;
+    private NetkitException closeReason;
+
+    public BrokerConnection(Endpoint endpoint, int maxInFlight, BrokerCounters counters, RateLimitedLog warnings,
+                     ConnectionSlot slot) {
+        this.endpoint = endpoint;
+        this.maxInFlight = maxInFlight;
+        this.counters = counters;
+        this.warnings = warnings;
+        this.slot = slot;
+        this.inFlight = new IntObjectHashMap<>(Math.min(maxInFlight * 2, 4096));
+        this.abandoned = new AbandonedIds(Math.max(64, Math.min(maxInFlight * 4, 65_536)));
+    }
+
+    /** Called once, before the connection is published to other threads. */
+    public void bindLoop(EventLoop loop) {
+        this.loop = loop;
+    }
+
+    /** Completes when open; fails with {@link ConnectionLostException} when connecting failed. */
+    public CompletableFuture<Void> ready() {
+        return ready;
+    }
+
+    /** Whether this connection can still carry requests (connecting or open). */
+    public boolean isUsable() {
+        return state != CLOSED;
+    }
+
+    /** Requests admitted to this connection and not yet completed. */
+    public int inFlightCount() {
+        return reserved.get();
+    }
+
+    /** Takes an in-flight permit if the connection is below its limit. Any thread. */
+    public boolean tryReserve() {
+        for (;;) {
+            int n = reserved.get();
+            if (n >= maxInFlight) {
+                return false;
+            }
+            if (reserved.compareAndSet(n, n + 1)) {
+                return true;
+            }
+        }
+    }
+
+    /** Sends a request for which {@link #tryReserve()} succeeded. Any thread. */
+    public void submit(PendingRequest request) {
+        request.connection = this;
+        if (state == ACTIVE && loop.inEventLoop()) {
+            write(request);
+            requestFlush();
+            return;
+        }
+        submissions.offer(request);
+        if (drainScheduled.compareAndSet(false, true)) {
+            try {
+                loop.execute(drainTask);
+            } catch (RejectedExecutionException e) {
+                // The I/O threads are gone (broker closed): nobody else will consume the queue.
+                failQueued(new ConnectionLostException("connection to " + endpoint + " is shut down", e));
+            }
+        }
+    }
+
+    /** Frees a cancelled request's slot. Any thread. */
+    void abandon(PendingRequest request) {
+        if (loop.inEventLoop()) {
+            abandonOnLoop(request);
+        } else {
+            try {
+                loop.execute(() -> abandonOnLoop(request));
+            } catch (RejectedExecutionException ignored) {
+                // shut down: failAll already returned every permit
+            }
+        }
+    }
+
+    /** Closes the connection, failing its requests with {@code reason}. Any thread. */
+    public void close(NetkitException reason) {
+        loop.execute(() -> {
+            if (closeReason == null) {
+                closeReason = reason;
+            }
+            if (ctx != null) {
+                ctx.close();
+            } else {
+                state = CLOSED;
+            }
+        });
+    }
+
+    // ---- event loop: lifecycle -------------------------------------------------------------
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        state = ACTIVE;
+        wasActive = true;
+        counters.openConnections.incrementAndGet();
+        slot.connected();
+        ready.complete(null);
+        drainSubmissions();
+        ctx.fireChannelActive();
+    }
+
+    /** The connect attempt failed: nothing was sent; fail what is queued. Event loop. */
+    public void connectFailed(Throwable cause) {
+        state = CLOSED;
+        slot.connectFailed(cause);
+        ready.completeExceptionally(new ConnectionLostException("could not connect to " + endpoint + ": " + cause, cause));
+        failQueued(new ConnectionLostException("could not connect to " + endpoint + ": " + cause, cause));
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        state = CLOSED;
+        if (wasActive) {
+            counters.openConnections.decrementAndGet();
+        }
+        if (sweep != null) {
+            sweep.cancel(false);
+            sweep = null;
+        }
+        out.discard();
+        NetkitException reason = closeReason != null ? closeReason
+                : new ConnectionLostException("connection to " + endpoint + " closed by the peer with "
+                        + inFlight.size() + " request(s) in flight");
+        failAll(reason);
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (closeReason == null) {
+            closeReason = new ConnectionLostException("connection to " + endpoint + " failed with "
+                    + inFlight.size() + " request(s) in flight: " + cause, cause);
+        }
+        ctx.close();
+    }
+
+    private void failAll(NetkitException reason) {
+        int n = inFlight.size();
+        if (n > 0) {
+            countFailure(reason, n);
+            for (PendingRequest r : inFlight.values()) {
+                r.completeExceptionally(reason);
+            }
+            inFlight.clear();
+            reserved.addAndGet(-n);
+        }
+        failQueued(reason);
+    }
+
+    private void failQueued(NetkitException reason) {
+        PendingRequest r;
+        while ((r = submissions.poll()) != null) {
+            reserved.decrementAndGet();
+            if (r.completeExceptionally(reason)) {
+                countFailure(reason, 1);
+            }
+        }
+    }
+
+    private void countFailure(NetkitException reason, int n) {
+        if (!(reason instanceof ProtocolViolationException)) {
+            counters.connectionFailures.add(n);
+        }
+    }
+
+    // ---- event loop: writing ---------------------------------------------------------------
+
+    private void drainSubmissions() {
+        drainScheduled.set(false); // before polling, so a concurrent offer schedules a new drain
+        if (state == CONNECTING) {
+            return; // channelActive drains
+        }
+        if (state == CLOSED) {
+            failQueued(closeReason != null ? closeReason
+                    : new ConnectionLostException("connection to " + endpoint + " is closed"));
+            return;
+        }
+        PendingRequest r;
+        while ((r = submissions.poll()) != null) {
+            write(r);
+        }
+        flushNow();
+    }
+
+    private void write(PendingRequest request) {
+        if (request.isDone()) {
+            reserved.decrementAndGet(); // cancelled before it was written
+            return;
+        }
+        int id = nextId();
+        request.id = id;
+        request.written = true;
+        inFlight.put(id, request);
+        out.write(ctx, id, request.payload);
+        counters.sent.increment();
+        armSweep(request.deadlineNanos);
+    }
+
+    private int nextId() {
+        int id = nextId++;
+        if (id == -1) {
+            idsWrapped = true; // 2^32 ids used: from now on skip ids that are still referenced
+        }
+        if (idsWrapped) {
+            while (inFlight.containsKey(id) || abandoned.contains(id)) {
+                id = nextId++;
+            }
+        }
+        return id;
+    }
+
+    private void requestFlush() {
+        if (!inReadBatch && !flushScheduled) {
+            flushScheduled = true;
+            loop.execute(flushTask);
+        }
+    }
+
+    private void flushNow() {
+        flushScheduled = false;
+        if (ctx != null) {
+            out.flush(ctx);
+        }
+    }
+
+    // ---- event loop: reading ---------------------------------------------------------------
+
+    @Override
+    protected void onReadStarted() {
+        inReadBatch = true;
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        inReadBatch = false;
+        out.flush(ctx);
+    }
+
+    @Override
+    protected void onFrame(ChannelHandlerContext ctx, ByteBuf buf, int correlationIndex, int payloadLength) {
+        int id = buf.getInt(correlationIndex);
+        PendingRequest request = inFlight.remove(id);
+        if (request == null) {
+            unmatchedResponse(id);
+            return;
+        }
+        reserved.decrementAndGet(); // before completing, so the caller's next send finds room
+        byte[] payload = new byte[payloadLength];
+        buf.getBytes(correlationIndex + 4, payload);
+        if (request.complete(payload)) {
+            counters.responses.increment();
+        }
+    }
+
+    private void unmatchedResponse(int id) {
+        if (abandoned.remove(id)) {
+            counters.lateResponses.increment();
+            return;
+        }
+        onProtocolViolation(ctx, "response with unknown correlation id " + Integer.toUnsignedString(id)
+                + " (never sent on this connection, or answered twice)");
+    }
+
+    @Override
+    protected void onProtocolViolation(ChannelHandlerContext ctx, String reason) {
+        counters.protocolViolations.increment();
+        warnings.warn("closing connection to " + endpoint + ": protocol violation: " + reason, null);
+        if (closeReason == null) {
+            closeReason = new ProtocolViolationException("connection to " + endpoint + " closed: " + reason
+                    + "; " + inFlight.size() + " request(s) were in flight on it");
+        }
+        releaseCumulation();
+        ctx.close();
+    }
+
+    // ---- event loop: deadlines and cancellation ---------------------------------------------
+
+    private void armSweep(long deadline) {
+        if (sweep == null || deadline - sweepAt < 0) {
+            if (sweep != null) {
+                sweep.cancel(false); // rare: a request with a shorter timeout than those in flight
+            }
+            sweepAt = deadline;
+            sweep = loop.schedule(sweepTask, Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void sweepDeadlines() {
+        sweep = null;
+        if (inFlight.isEmpty()) {
+            return;
+        }
+        long now = System.nanoTime();
+        long earliest = Long.MAX_VALUE;
+        List<PendingRequest> expired = null;
+        for (PendingRequest r : inFlight.values()) {
+            if (r.isDone() || r.deadlineNanos - now <= 0) {
+                (expired == null ? expired = new ArrayList<>() : expired).add(r);
+            } else if (earliest == Long.MAX_VALUE || r.deadlineNanos - earliest < 0) {
+                earliest = r.deadlineNanos;
+            }
+        }
+        if (expired != null) {
+            for (PendingRequest r : expired) {
+                retire(r);
+                if (r.completeExceptionally(new RequestTimeoutException("no response from " + endpoint
+                        + " within the deadline (" + inFlight.size() + " other request(s) in flight on this connection)"))) {
+                    counters.timeouts.increment();
+                }
+            }
+        }
+        if (earliest != Long.MAX_VALUE) {
+            armSweep(earliest);
+        }
+    }
+
+    private void abandonOnLoop(PendingRequest request) {
+        if (request.written && inFlight.get(request.id) == request) {
+            retire(request);
+        }
+        // not written yet: write() sees it is done and returns the permit
+    }
+
+    /** Removes an in-flight request whose response will no longer be awaited. */
+    private void retire(PendingRequest request) {
+        inFlight.remove(request.id);
+        abandoned.add(request.id);
+        reserved.decrementAndGet();
+    }
+}

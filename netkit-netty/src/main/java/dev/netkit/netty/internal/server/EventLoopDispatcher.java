@@ -1,0 +1,30 @@
+package dev.netkit.netty.internal.server;
+
+import dev.netkit.netty.server.RequestHandler;
+import io.netty.buffer.ByteBuf;
+
+/** Runs a non-blocking {@link RequestHandler} right on the event loop: no thread hand-off. */
+public final class EventLoopDispatcher implements RequestDispatcher {
+    private final RequestHandler handler;
+
+    public EventLoopDispatcher(RequestHandler handler) {
+        this.handler = handler;
+    }
+
+    @Override
+    public boolean limited() {
+        return false; // at most one runs per event loop at a time
+    }
+
+    @Override
+    public void dispatch(ServerConnection connection, int correlation, ByteBuf buf, int payloadIndex, int length) {
+        ByteBuf response;
+        try {
+            response = handler.handle(buf.slice(payloadIndex, length), connection.alloc());
+        } catch (Throwable t) {
+            connection.complete(correlation, null, t);
+            return;
+        }
+        connection.complete(correlation, response, null);
+    }
+}

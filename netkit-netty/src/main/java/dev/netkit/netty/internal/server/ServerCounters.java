@@ -1,0 +1,28 @@
+package dev.netkit.netty.internal.server;
+
+import dev.netkit.netty.server.ServerStats;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+/** The server's counters; written by I/O and handler threads, read by {@link #snapshot}. */
+public final class ServerCounters {
+    public final LongAdder connectionsAccepted = new LongAdder();
+    public final LongAdder connectionsRejected = new LongAdder();
+    public final AtomicInteger activeConnections = new AtomicInteger();
+    public final LongAdder requests = new LongAdder();
+    public final LongAdder responses = new LongAdder();
+    public final LongAdder noReply = new LongAdder();
+    public final LongAdder handlerErrors = new LongAdder();
+    public final LongAdder oversizedResponses = new LongAdder();
+    public final LongAdder protocolViolations = new LongAdder();
+    public final LongAdder readTimeouts = new LongAdder();
+    public final LongAdder idleTimeouts = new LongAdder();
+    public final LongAdder writeTimeouts = new LongAdder();
+    public final LongAdder inFlight = new LongAdder();
+
+    public ServerStats snapshot() {
+        return new ServerStats(connectionsAccepted.sum(), connectionsRejected.sum(), activeConnections.get(),
+                requests.sum(), responses.sum(), noReply.sum(), handlerErrors.sum(), oversizedResponses.sum(),
+                protocolViolations.sum(), readTimeouts.sum(), idleTimeouts.sum(), writeTimeouts.sum(), inFlight.sum());
+    }
+}

@@ -1,0 +1,245 @@
+package dev.netkit.netty.server;
+
+import dev.netkit.netty.internal.RateLimitedLog;
+import dev.netkit.netty.internal.Transport;
+import dev.netkit.netty.internal.server.AsyncDispatcher;
+import dev.netkit.netty.internal.server.BlockingDispatcher;
+import dev.netkit.netty.internal.server.ConcurrencyLimiter;
+import dev.netkit.netty.internal.server.EventLoopDispatcher;
+import dev.netkit.netty.internal.server.RequestDispatcher;
+import dev.netkit.netty.internal.server.ServerConnection;
+import dev.netkit.netty.internal.server.ServerContext;
+import dev.netkit.netty.internal.server.ServerCounters;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An embeddable TCP server for wire format v1 (anet-compatible): each request frame goes to a
+ * handler and its response goes back with the request's correlation bytes.
+ *
+ * <pre>{@code
+ * FrameServer server = FrameServer.builder()
+ *         .config(FrameServerConfig.builder().port(0).build())
+ *         .handler(RequestHandler.echo())
+ *         .start();
+ * InetSocketAddress address = server.localAddress();
+ * ...
+ * server.stop(); // graceful: in-flight requests are answered first
+ * }</pre>
+ *
+ * <p>Thread-safe. {@link #stop()} is idempotent and may race with anything, including itself.
+ */
+public final class FrameServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(FrameServer.class);
+
+    private final FrameServerConfig config;
+    private final ServerContext context;
+    private final Transport transport;
+    private final EventLoopGroup group;
+    private final ChannelGroup connections = new DefaultChannelGroup("netkit-server", GlobalEventExecutor.INSTANCE);
+    private final AtomicReference<CompletableFuture<Void>> stopped = new AtomicReference<>();
+    private final Channel serverChannel;
+
+    private FrameServer(FrameServerConfig config, RequestDispatcher dispatcher) throws InterruptedException {
+        this.config = config;
+        this.context = new ServerContext(config, new ServerCounters(),
+                new ConcurrencyLimiter(config.maxConcurrentRequests()), dispatcher,
+                new RateLimitedLog(log));
+        this.transport = Transport.resolve(config.transport());
+        this.group = transport.newGroup(config.ioThreads(), "netkit-server-io");
+        try {
+            this.serverChannel = bind();
+        } catch (RuntimeException | InterruptedException e) {
+            group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            dispatcher.shutdown();
+            throw e;
+        }
+        log.info("netkit server listening on {} (transport {}, {} I/O thread(s))",
+                localAddress(), transport.name(), config.ioThreads());
+    }
+
+    /** A builder for a server; {@link Builder#start()} binds it. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    private Channel bind() throws InterruptedException {
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(group)
+                .channel(transport.serverChannelClass())
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, config.tcpNoDelay())
+                .childOption(ChannelOption.SO_KEEPALIVE, config.tcpKeepAlive())
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        admit(ch);
+                    }
+                });
+        var future = bootstrap.bind(config.host(), config.port()).sync();
+        return future.channel();
+    }
+
+    private void admit(SocketChannel ch) {
+        ServerCounters counters = context.counters();
+        if (stopped.get() != null) {
+            ch.close();
+            return;
+        }
+        if (counters.activeConnections.incrementAndGet() > config.maxConnections()) {
+            counters.activeConnections.decrementAndGet();
+            counters.connectionsRejected.increment();
+            context.warnings().warn("refused connection from " + ch.remoteAddress() + ": maxConnections "
+                    + config.maxConnections() + " reached", null);
+            ch.close();
+            return;
+        }
+        counters.connectionsAccepted.increment();
+        ch.closeFuture().addListener(f -> counters.activeConnections.decrementAndGet());
+        connections.add(ch);
+        ch.pipeline().addLast("netkit-server", new ServerConnection(context));
+    }
+
+    /** The address the server is bound to (with the real port when configured with port 0). */
+    public InetSocketAddress localAddress() {
+        return (InetSocketAddress) serverChannel.localAddress();
+    }
+
+    /** The transport in use: {@code "epoll"} or {@code "nio"}. */
+    public String transportName() {
+        return transport.name();
+    }
+
+    /** The configuration the server was started with. */
+    public FrameServerConfig config() {
+        return config;
+    }
+
+    /** A snapshot of the server's counters. */
+    public ServerStats stats() {
+        return context.counters().snapshot();
+    }
+
+    /**
+     * Stops gracefully: stops accepting, lets in-flight requests finish and flushes their responses
+     * for up to {@link FrameServerConfig#shutdownTimeout()}, then closes every connection and
+     * releases the threads. Idempotent; every call returns the same future.
+     */
+    public CompletableFuture<Void> stopAsync() {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        if (!stopped.compareAndSet(null, done)) {
+            return stopped.get();
+        }
+        Thread.ofPlatform().daemon().name("netkit-server-stop").start(() -> {
+            try {
+                shutdown();
+                done.complete(null);
+            } catch (Throwable t) {
+                done.completeExceptionally(t);
+            }
+        });
+        return done;
+    }
+
+    /** Stops gracefully and waits until the server is fully stopped. */
+    public void stop() {
+        stopAsync().join();
+    }
+
+    /** Same as {@link #stop()}. */
+    @Override
+    public void close() {
+        stop();
+    }
+
+    private void shutdown() {
+        serverChannel.close().awaitUninterruptibly();
+        List<Channel> open = new ArrayList<>(connections);
+        for (Channel ch : open) {
+            ServerConnection connection = ch.pipeline().get(ServerConnection.class);
+            if (connection != null) {
+                connection.beginClosing();
+            } else {
+                ch.close();
+            }
+        }
+        long timeoutMs = config.shutdownTimeout().toMillis();
+        if (!connections.newCloseFuture().awaitUninterruptibly(timeoutMs)) {
+            log.warn("shutdown timeout {} reached with {} connection(s) and {} request(s) in flight; closing them",
+                    config.shutdownTimeout(), connections.size(), context.counters().inFlight.sum());
+            connections.close().awaitUninterruptibly();
+        }
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+        context.dispatcher().shutdown();
+        log.info("netkit server on {} stopped: {}", serverChannel.localAddress(), stats());
+    }
+
+    /** Collects the configuration and the handler, then binds. */
+    public static final class Builder {
+        private FrameServerConfig config = FrameServerConfig.defaults();
+        private RequestDispatcher dispatcher;
+
+        private Builder() {}
+
+        /** The configuration; defaults to {@link FrameServerConfig#defaults()}. */
+        public Builder config(FrameServerConfig value) {
+            config = Objects.requireNonNull(value, "config");
+            return this;
+        }
+
+        /** A non-blocking handler, run on the event loop (the fastest path: no thread hand-off). */
+        public Builder handler(RequestHandler handler) {
+            dispatcher = new EventLoopDispatcher(Objects.requireNonNull(handler, "handler"));
+            return this;
+        }
+
+        /** An asynchronous handler; responses may complete in any order, on any thread. */
+        public Builder asyncHandler(AsyncRequestHandler handler) {
+            dispatcher = new AsyncDispatcher(Objects.requireNonNull(handler, "handler"));
+            return this;
+        }
+
+        /** A handler that may block; each request runs on its own virtual thread. */
+        public Builder blockingHandler(RequestHandler handler) {
+            dispatcher = new BlockingDispatcher(Objects.requireNonNull(handler, "handler"));
+            return this;
+        }
+
+        /**
+         * Binds and starts the server.
+         *
+         * @throws IllegalStateException if no handler was set
+         * @throws io.netty.channel.ChannelException or another exception from the bind (for example
+         *         the port is in use)
+         */
+        public FrameServer start() {
+            if (dispatcher == null) {
+                throw new IllegalStateException("handler: none set (call handler, asyncHandler or blockingHandler)");
+            }
+            try {
+                return new FrameServer(config, dispatcher);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while binding " + config.host() + ":" + config.port(), e);
+            }
+        }
+    }
+}

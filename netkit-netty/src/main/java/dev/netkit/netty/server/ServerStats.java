@@ -1,0 +1,33 @@
+package dev.netkit.netty.server;
+
+/**
+ * A point-in-time snapshot of a {@link FrameServer}'s counters (totals since start).
+ *
+ * @param connectionsAccepted connections admitted
+ * @param connectionsRejected connections closed at once because {@code maxConnections} was reached
+ * @param activeConnections   connections open now
+ * @param requests            complete request frames received and dispatched
+ * @param responses           responses written
+ * @param noReply             requests whose handler chose to send nothing
+ * @param handlerErrors       requests whose handler threw or failed (no reply sent)
+ * @param oversizedResponses  responses over the frame limit, dropped
+ * @param protocolViolations  connections closed for a frame length below 4
+ * @param readTimeouts        connections closed because a started frame stalled
+ * @param idleTimeouts        connections closed for being idle
+ * @param writeTimeouts       connections closed because the peer did not read its responses
+ * @param inFlight            requests being handled now (async and blocking handlers)
+ */
+public record ServerStats(
+        long connectionsAccepted,
+        long connectionsRejected,
+        long activeConnections,
+        long requests,
+        long responses,
+        long noReply,
+        long handlerErrors,
+        long oversizedResponses,
+        long protocolViolations,
+        long readTimeouts,
+        long idleTimeouts,
+        long writeTimeouts,
+        long inFlight) {}

@@ -1,0 +1,2 @@
+/** Transport selection (native epoll or NIO) and I/O thread defaults. */
+package dev.netkit.netty.transport;

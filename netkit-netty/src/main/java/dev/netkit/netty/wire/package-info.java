@@ -1,0 +1,2 @@
+/** The anet-compatible frame format (wire format v1). */
+package dev.netkit.netty.wire;
