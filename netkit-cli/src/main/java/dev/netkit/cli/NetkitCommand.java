@@ -1,0 +1,32 @@
+package dev.netkit.cli;
+
+import dev.netkit.cli.load.LoadCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code netkit} command line: entry point and sub-command list. */
+@Command(name = "netkit",
+        mixinStandardHelpOptions = true,
+        version = "netkit 0.1.0-SNAPSHOT",
+        description = "High-performance networking toolkit for the JVM (anet-compatible frame server and broker).",
+        subcommands = {ServeCommand.class, LoadCommand.class, DemoCommand.class})
+public final class NetkitCommand implements Runnable {
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    public static void main(String[] args) {
+        System.exit(newCommandLine().execute(args));
+    }
+
+    /** The configured command line, shared by main and tests. */
+    public static CommandLine newCommandLine() {
+        return new CommandLine(new NetkitCommand())
+                .registerConverter(java.time.Duration.class, new DurationConverter())
+                .setCaseInsensitiveEnumValuesAllowed(true);
+    }
+}

@@ -1,0 +1,66 @@
+package dev.netkit.cli;
+
+import dev.netkit.netty.server.FrameServer;
+import dev.netkit.netty.server.FrameServerConfig;
+import dev.netkit.netty.server.RequestHandler;
+import dev.netkit.netty.server.ServerStats;
+import dev.netkit.netty.transport.IoThreads;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code netkit serve}: an echo server (response = request payload). Contract relied on by other
+ * tooling: the first stdout line is {@code listening on HOST:PORT}; on SIGTERM or SIGINT it stops
+ * gracefully and its last stdout line is {@code served R requests on C connections}.
+ */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = "Run an anet-protocol echo server until SIGTERM/SIGINT.")
+public final class ServeCommand implements Callable<Integer> {
+    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to bind (default: ${DEFAULT-VALUE}).")
+    String host;
+
+    @Option(names = "--port", defaultValue = "7070", description = "Port to bind, 0 for any free port (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--read-timeout", defaultValue = "10s", description = "Max time for one frame to arrive once started (default: ${DEFAULT-VALUE}).")
+    Duration readTimeout;
+
+    @Option(names = "--idle-timeout", defaultValue = "5m", description = "Close connections idle this long (default: ${DEFAULT-VALUE}).")
+    Duration idleTimeout;
+
+    @Option(names = "--max-connections", defaultValue = "10000", description = "Refuse connections beyond this (default: ${DEFAULT-VALUE}).")
+    int maxConnections;
+
+    @Option(names = "--io-threads", description = "Event loop threads (default: half the cores, at least 1).")
+    Integer ioThreads;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        FrameServerConfig config = FrameServerConfig.builder()
+                .host(host).port(port).readTimeout(readTimeout).idleTimeout(idleTimeout)
+                .maxConnections(maxConnections)
+                .ioThreads(ioThreads == null ? IoThreads.defaultCount() : ioThreads)
+                .build();
+        FrameServer server = FrameServer.builder().config(config).handler(RequestHandler.echo()).start();
+        PrintStream out = System.out;
+        out.println("listening on " + host + ":" + server.localAddress().getPort());
+        out.flush();
+        System.err.println("netkit serve: transport " + server.transportName() + ", " + config.ioThreads()
+                + " I/O thread(s); stop with Ctrl-C or SIGTERM");
+
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.stop();
+            ServerStats stats = server.stats();
+            out.println("served " + stats.requests() + " requests on " + stats.connectionsAccepted() + " connections");
+            out.flush();
+            stopped.countDown();
+        }, "netkit-serve-shutdown"));
+        stopped.await();
+        return 0;
+    }
+}

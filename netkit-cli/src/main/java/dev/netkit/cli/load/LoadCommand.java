@@ -1,0 +1,87 @@
+package dev.netkit.cli.load;
+
+import dev.netkit.core.endpoint.Endpoint;
+import dev.netkit.core.error.NetkitException;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code netkit load}: drives any anet-protocol server through the broker and reports throughput,
+ * latency, errors by kind and mismatched responses. With {@code --json} the last stdout line is
+ * one JSON object and the progress lines go to stderr.
+ *
+ * <p>Exit status: 0 when at least one request succeeded and none mismatched; 1 otherwise; 2 when
+ * the targets could not be reached or the options are invalid.
+ */
+@Command(name = "load", mixinStandardHelpOptions = true,
+        description = "Drive anet-protocol servers with pipelined requests and verify every response.")
+public final class LoadCommand implements Callable<Integer> {
+    @Option(names = "--target", required = true, split = ",", description = "host:port[,host:port...] to load.")
+    List<String> targets;
+
+    @Option(names = "--connections", defaultValue = "16", description = "Connections per target (default: ${DEFAULT-VALUE}).")
+    int connections;
+
+    @Option(names = "--depth", defaultValue = "16", description = "Requests outstanding per connection (default: ${DEFAULT-VALUE}).")
+    int depth;
+
+    @Option(names = "--size", defaultValue = "64", description = "Payload bytes per request, 0..65531 (default: ${DEFAULT-VALUE}).")
+    int size;
+
+    @Option(names = "--duration", defaultValue = "10s", description = "Measured time (default: ${DEFAULT-VALUE}).")
+    Duration duration;
+
+    @Option(names = "--warmup", defaultValue = "2s", description = "Unmeasured time before it (default: ${DEFAULT-VALUE}).")
+    Duration warmup;
+
+    @Option(names = "--timeout", defaultValue = "5s", description = "Deadline of each request (default: ${DEFAULT-VALUE}).")
+    Duration timeout;
+
+    @Option(names = "--io-threads", defaultValue = "1", description = "Client event loop threads (default: ${DEFAULT-VALUE}).")
+    int ioThreads;
+
+    @Option(names = "--json", description = "Print the final report as one JSON line (progress goes to stderr).")
+    boolean json;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        LoadPlan plan;
+        try {
+            plan = new LoadPlan(targets.stream().map(Endpoint::parse).toList(), connections, depth, size,
+                    duration, warmup, timeout, ioThreads);
+        } catch (IllegalArgumentException e) {
+            System.err.println("netkit load: " + e.getMessage());
+            return 2;
+        }
+        return run(plan, json, System.out, System.err);
+    }
+
+    /** Runs a plan and prints its report; shared with {@code netkit demo}. Returns the exit status. */
+    static int run(LoadPlan plan, boolean json, PrintStream out, PrintStream err) throws InterruptedException {
+        PrintStream progress = json ? err : out;
+        LoadGenerator generator = new LoadGenerator(plan, progress);
+        LoadResult result;
+        try {
+            result = generator.run();
+        } catch (NetkitException e) {
+            err.println("netkit load: " + e.getMessage());
+            return 2;
+        }
+        if (json) {
+            out.println(LoadReport.json(plan, result));
+            out.flush();
+        } else {
+            LoadReport.printText(out, plan, generator.transportName(), result);
+        }
+        return result.requests() > 0 && result.mismatched() == 0 ? 0 : 1;
+    }
+
+    /** Entry for {@code netkit demo}. */
+    public static int runPlan(LoadPlan plan, PrintStream out, PrintStream err) throws InterruptedException {
+        return run(plan, false, out, err);
+    }
+}

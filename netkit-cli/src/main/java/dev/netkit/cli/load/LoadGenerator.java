@@ -1,0 +1,194 @@
+package dev.netkit.cli.load;
+
+import dev.netkit.core.error.NetkitException;
+import dev.netkit.netty.client.Broker;
+import dev.netkit.netty.client.BrokerConfig;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+/*
+ * Closed-loop load: every lane keeps one request outstanding and sends the next as soon as the
+ * previous one completes. The completion callback runs on the broker's I/O thread, so the next
+ * request is written from there without a thread hand-off and leaves with the other frames of the
+ * same read batch. Every payload starts with a unique sequence number, so a response delivered to
+ * the wrong request cannot go unnoticed (counted as mismatched).
+ */
+/** Drives anet-protocol servers through the {@link Broker} and measures the outcome. */
+public final class LoadGenerator {
+    private static final long HIGHEST_TRACKABLE_NANOS = TimeUnit.SECONDS.toNanos(60);
+
+    private final LoadPlan plan;
+    private final PrintStream progress;
+    private final Recorder recorder = new Recorder(HIGHEST_TRACKABLE_NANOS, 3);
+    private final LongAdder ok = new LongAdder();
+    private final LongAdder mismatched = new LongAdder();
+    private final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
+    private final AtomicLong sequence = new AtomicLong();
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "netkit-load-timer");
+        t.setDaemon(true);
+        return t;
+    });
+    private volatile boolean measuring;
+    private volatile boolean running = true;
+    private CountDownLatch lanesDone;
+    private Broker broker;
+
+    /** @param progress where the one-line-per-second progress goes (null for none) */
+    public LoadGenerator(LoadPlan plan, PrintStream progress) {
+        this.plan = plan;
+        this.progress = progress;
+    }
+
+    /**
+     * Connects, warms up, measures and stops. Bounded: returns at the latest about
+     * warmup + duration + timeout after connecting.
+     *
+     * @throws NetkitException when the targets cannot be connected to
+     */
+    public LoadResult run() throws InterruptedException {
+        broker = Broker.create(BrokerConfig.builder()
+                .endpoints(plan.targets())
+                .connectionsPerEndpoint(plan.connections())
+                .maxInFlightPerConnection(plan.depth())
+                .requestTimeout(plan.timeout())
+                .ioThreads(plan.ioThreads())
+                .build());
+        try {
+            connect();
+            return drive();
+        } finally {
+            running = false;
+            timer.shutdownNow();
+            broker.close();
+        }
+    }
+
+    /** The transport the broker uses; valid once {@link #run()} started. */
+    public String transportName() {
+        return broker == null ? "?" : broker.transportName();
+    }
+
+    private void connect() {
+        try {
+            broker.connectAll().join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof NetkitException ne ? ne : e;
+        }
+    }
+
+    private LoadResult drive() throws InterruptedException {
+        lanesDone = new CountDownLatch(plan.lanes());
+        for (int i = 0; i < plan.lanes(); i++) {
+            issue();
+        }
+        long warmupNanos = plan.warmup().toNanos();
+        if (warmupNanos > 0) {
+            TimeUnit.NANOSECONDS.sleep(warmupNanos);
+        }
+        resetCounters();
+        measuring = true;
+        long start = System.nanoTime();
+        Histogram total = new Histogram(HIGHEST_TRACKABLE_NANOS, 3);
+        ProgressPrinter printer = new ProgressPrinter(progress, recorder, ok, mismatched, errors, total, start);
+        var ticks = timer.scheduleAtFixedRate(printer::tick, 1, 1, TimeUnit.SECONDS);
+        TimeUnit.NANOSECONDS.sleep(plan.duration().toNanos());
+        measuring = false;
+        double seconds = (System.nanoTime() - start) / 1e9;
+        ticks.cancel(false);
+        printer.absorbRemaining();
+        running = false;
+        // Outstanding requests complete within their deadline; wait for them so none is cut off.
+        lanesDone.await(plan.timeout().toMillis() + 2_000, TimeUnit.MILLISECONDS);
+        return result(total, seconds);
+    }
+
+    private void resetCounters() {
+        recorder.reset();
+        ok.reset();
+        mismatched.reset();
+        errors.clear();
+    }
+
+    private void issue() {
+        if (!running) {
+            lanesDone.countDown();
+            return;
+        }
+        byte[] payload = payload(sequence.incrementAndGet());
+        long sentAt = System.nanoTime();
+        CompletableFuture<byte[]> reply = broker.send(payload);
+        if (reply.isCompletedExceptionally()) {
+            // Failed before anything was sent (queue full, no endpoint): back off briefly instead
+            // of spinning, and never recurse on the caller's stack.
+            recordError(reply.exceptionNow());
+            timer.schedule(this::issue, 5, TimeUnit.MILLISECONDS);
+            return;
+        }
+        reply.whenComplete((response, error) -> {
+            if (error != null) {
+                recordError(error);
+            } else if (Arrays.equals(response, payload)) {
+                if (measuring) {
+                    ok.increment();
+                    recorder.recordValue(Math.min(System.nanoTime() - sentAt, HIGHEST_TRACKABLE_NANOS));
+                }
+            } else if (measuring) {
+                mismatched.increment();
+            }
+            issue();
+        });
+    }
+
+    private void recordError(Throwable error) {
+        if (!measuring) {
+            return;
+        }
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        String kind = cause instanceof NetkitException ne ? ne.kind().label() : cause.getClass().getSimpleName();
+        errors.computeIfAbsent(kind, k -> new LongAdder()).increment();
+    }
+
+    private byte[] payload(long seq) {
+        byte[] p = new byte[plan.size()];
+        if (p.length >= Long.BYTES) {
+            ByteBuffer.wrap(p).putLong(seq);
+            for (int i = Long.BYTES; i < p.length; i++) {
+                p[i] = (byte) ('a' + i % 26);
+            }
+        } else {
+            for (int i = 0; i < p.length; i++) {
+                p[i] = (byte) (seq >>> (8 * i));
+            }
+        }
+        return p;
+    }
+
+    private LoadResult result(Histogram h, double seconds) {
+        Map<String, Long> byKind = new TreeMap<>();
+        errors.forEach((k, v) -> byKind.put(k, v.sum()));
+        long errorCount = byKind.values().stream().mapToLong(Long::longValue).sum();
+        LoadResult.Latency latency = new LoadResult.Latency(
+                micros(h.getValueAtPercentile(50)), micros(h.getValueAtPercentile(90)),
+                micros(h.getValueAtPercentile(99)), micros(h.getValueAtPercentile(99.9)), micros(h.getMaxValue()));
+        return new LoadResult(ok.sum(), errorCount, byKind, mismatched.sum(), seconds, latency);
+    }
+
+    private static double micros(long nanos) {
+        return nanos / 1000.0;
+    }
+}

@@ -1,0 +1,99 @@
+package dev.netkit.netty.testing;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+
+/**
+ * A plain {@link Socket} speaking raw bytes, for tests that must see exactly what is on the wire
+ * and for sending malformed input. Every read is bounded by a socket timeout.
+ */
+public final class RawClient implements AutoCloseable {
+    private final Socket socket;
+    private final OutputStream out;
+    private final DataInputStream in;
+
+    public RawClient(InetSocketAddress address) throws IOException {
+        this(address, 5_000);
+    }
+
+    public RawClient(InetSocketAddress address, int readTimeoutMs) throws IOException {
+        socket = new Socket();
+        socket.setTcpNoDelay(true);
+        socket.connect(address, 5_000);
+        socket.setSoTimeout(readTimeoutMs);
+        out = socket.getOutputStream();
+        in = new DataInputStream(socket.getInputStream());
+    }
+
+    /** A v1 frame: LEN (4 + payload), 4 correlation bytes, payload. */
+    public static byte[] frame(int correlation, byte[] payload) {
+        return ByteBuffer.allocate(6 + payload.length)
+                .putShort((short) (4 + payload.length)).putInt(correlation).put(payload).array();
+    }
+
+    public void write(byte[] bytes) throws IOException {
+        out.write(bytes);
+        out.flush();
+    }
+
+    /** Reads exactly {@code n} bytes. */
+    public byte[] readExactly(int n) throws IOException {
+        byte[] b = new byte[n];
+        in.readFully(b);
+        return b;
+    }
+
+    /** Reads one frame and returns it whole (header included). */
+    public byte[] readFrame() throws IOException {
+        int len = in.readUnsignedShort();
+        byte[] rest = readExactly(len);
+        return ByteBuffer.allocate(2 + len).putShort((short) len).put(rest).array();
+    }
+
+    /** True if the server closes the connection (EOF or reset) before {@code timeoutMs} passes. */
+    public boolean closedByPeerWithin(int timeoutMs) throws IOException {
+        socket.setSoTimeout(timeoutMs);
+        try {
+            InputStream s = socket.getInputStream();
+            ByteArrayOutputStream ignored = new ByteArrayOutputStream();
+            int b;
+            while ((b = s.read()) >= 0) {
+                ignored.write(b);
+            }
+            return true;
+        } catch (SocketTimeoutException e) {
+            return false;
+        } catch (EOFException e) {
+            return true;
+        } catch (IOException e) { // connection reset
+            return true;
+        }
+    }
+
+    public void shutdownOutput() throws IOException {
+        socket.shutdownOutput();
+    }
+
+    /** Closes with an RST instead of a FIN. */
+    public void reset() throws IOException {
+        socket.setSoLinger(true, 0);
+        socket.close();
+    }
+
+    public Socket socket() {
+        return socket;
+    }
+
+    @Override
+    public void close() throws IOException {
+        socket.close();
+    }
+}
