@@ -71,8 +71,8 @@ public final class BrokerConnection extends FrameReader {
     private final Runnable sweepTask = this::sweepDeadlines;
     private EventLoop loop;
     private ChannelHandlerContext ctx;
-    private int nextId = 1;
-    private boolean idsWrapped;
+    private final CorrelationIds ids = new CorrelationIds();
+    private final java.util.function.IntPredicate idTaken = this::idTaken;
     private boolean inReadBatch;
     private boolean flushScheduled;
     private long sweepAt;
@@ -226,12 +226,14 @@ public final class BrokerConnection extends FrameReader {
     private void failAll(NetkitException reason) {
         int n = inFlight.size();
         if (n > 0) {
-            countFailure(reason, n);
-            for (PendingRequest r : inFlight.values()) {
-                r.completeExceptionally(reason);
-            }
+            // Account first, complete last: a caller woken by its future must see the freed slots.
+            List<PendingRequest> failed = new ArrayList<>(inFlight.values());
             inFlight.clear();
             reserved.addAndGet(-n);
+            countFailure(reason, n);
+            for (PendingRequest r : failed) {
+                r.completeExceptionally(reason);
+            }
         }
         failQueued(reason);
     }
@@ -240,9 +242,10 @@ public final class BrokerConnection extends FrameReader {
         PendingRequest r;
         while ((r = submissions.poll()) != null) {
             reserved.decrementAndGet();
-            if (r.completeExceptionally(reason)) {
+            if (!r.isDone()) {
                 countFailure(reason, 1);
             }
+            r.completeExceptionally(reason);
         }
     }
 
@@ -276,7 +279,7 @@ public final class BrokerConnection extends FrameReader {
             reserved.decrementAndGet(); // cancelled before it was written
             return;
         }
-        int id = nextId();
+        int id = ids.next(idTaken);
         request.id = id;
         request.written = true;
         inFlight.put(id, request);
@@ -285,17 +288,8 @@ public final class BrokerConnection extends FrameReader {
         armSweep(request.deadlineNanos);
     }
 
-    private int nextId() {
-        int id = nextId++;
-        if (id == -1) {
-            idsWrapped = true; // 2^32 ids used: from now on skip ids that are still referenced
-        }
-        if (idsWrapped) {
-            while (inFlight.containsKey(id) || abandoned.contains(id)) {
-                id = nextId++;
-            }
-        }
-        return id;
+    private boolean idTaken(int id) {
+        return inFlight.containsKey(id) || abandoned.contains(id);
     }
 
     private void requestFlush() {
@@ -336,9 +330,8 @@ public final class BrokerConnection extends FrameReader {
         reserved.decrementAndGet(); // before completing, so the caller's next send finds room
         byte[] payload = new byte[payloadLength];
         buf.getBytes(correlationIndex + 4, payload);
-        if (request.complete(payload)) {
-            counters.responses.increment();
-        }
+        counters.responses.increment();
+        request.complete(payload);
     }
 
     private void unmatchedResponse(int id) {
@@ -392,9 +385,12 @@ public final class BrokerConnection extends FrameReader {
         if (expired != null) {
             for (PendingRequest r : expired) {
                 retire(r);
-                if (r.completeExceptionally(new RequestTimeoutException("no response from " + endpoint
-                        + " within the deadline (" + inFlight.size() + " other request(s) in flight on this connection)"))) {
+            }
+            for (PendingRequest r : expired) {
+                if (!r.isDone()) {
                     counters.timeouts.increment();
+                    r.completeExceptionally(new RequestTimeoutException("no response from " + endpoint
+                            + " within the deadline (" + inFlight.size() + " other request(s) in flight on this connection)"));
                 }
             }
         }

@@ -12,6 +12,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /*
@@ -131,8 +132,19 @@ public final class ServerConnection extends FrameReader {
     void complete(int correlation, ByteBuf response, Throwable error) {
         if (loop.inEventLoop()) {
             completeOnLoop(correlation, response, error);
-        } else {
+            return;
+        }
+        try {
             loop.execute(() -> completeOnLoop(correlation, response, error));
+        } catch (RejectedExecutionException e) {
+            // The server's I/O threads are gone (stopped past its shutdown timeout): drop the answer.
+            if (response != null) {
+                response.release();
+            }
+            if (server.dispatcher().limited()) {
+                server.counters().inFlight.decrement();
+                server.limiter().release();
+            }
         }
     }
 
@@ -253,6 +265,7 @@ public final class ServerConnection extends FrameReader {
     @Override
     protected void onProtocolViolation(ChannelHandlerContext ctx, String reason) {
         server.counters().protocolViolations.increment();
+        out.flush(ctx); // answers to the valid frames before the bad one are still owed
         closeWithReason("protocol violation: " + reason);
     }
 

@@ -1,0 +1,36 @@
+package dev.netkit.netty.internal.client;
+
+import java.util.function.IntPredicate;
+
+/**
+ * Hands out a connection's correlation ids: 1, 2, 3, ... like anet, wrapping after 2^32. Until
+ * the first wrap no id can repeat, so nothing is checked; after it, ids that are still in use
+ * (in flight, or abandoned and maybe still answered late) are skipped. Event-loop only.
+ */
+final class CorrelationIds {
+    private int next;
+    private boolean wrapped;
+
+    CorrelationIds() {
+        this(1);
+    }
+
+    /** Starts at {@code first}; tests use this to reach the wrap. */
+    CorrelationIds(int first) {
+        next = first;
+    }
+
+    /** The next id for which {@code taken} is false once ids have wrapped. */
+    int next(IntPredicate taken) {
+        int id = next++;
+        if (wrapped) {
+            while (taken.test(id)) {
+                id = next++;
+            }
+        }
+        if (id == -1) {
+            wrapped = true; // 0xFFFFFFFF: every id has been handed out once
+        }
+        return id;
+    }
+}
