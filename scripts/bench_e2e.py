@@ -21,9 +21,10 @@ JAR = os.path.join(ROOT, "netkit-cli", "target", "netkit.jar")
 
 
 def java():
-    out = subprocess.run(["bash", "-c", f". {ROOT}/scripts/find-jdk.sh && netkit_find_jdk && echo $JAVA_HOME"],
-                         capture_output=True, text=True, check=True).stdout.strip()
-    return os.path.join(out, "bin", "java")
+    """The java binary and flags the ./netkit launcher uses."""
+    out = subprocess.run(["bash", "-c", f". {ROOT}/scripts/find-jdk.sh && netkit_find_jdk && echo $JAVA_HOME && echo $NETKIT_JVM_FLAGS"],
+                         capture_output=True, text=True, check=True).stdout.strip().splitlines()
+    return [os.path.join(out[0], "bin", "java")] + out[1].split()
 
 
 def build_tools():
@@ -80,7 +81,7 @@ def go_duration_us(s):
 
 def drive(driver, port, c, d, secs, jv):
     if driver == "netkit-load":
-        out = run([jv, "--enable-native-access=ALL-UNNAMED", "-jar", JAR, "load", "--target", f"127.0.0.1:{port}",
+        out = run(jv + ["-jar", JAR, "load", "--target", f"127.0.0.1:{port}",
                    "--connections", str(c), "--depth", str(d), "--size", "64", "--duration", f"{secs}s",
                    "--warmup", "2s", "--json"], secs + 30)
         j = json.loads(out.strip().splitlines()[-1])
@@ -126,7 +127,7 @@ def main():
     os.makedirs(OUT, exist_ok=True)
     log = open(os.path.join(OUT, time.strftime("e2e-%Y%m%d-%H%M%S.jsonl")), "w")
     servers = {
-        "netkit": Server("netkit", [jv, "--enable-native-access=ALL-UNNAMED", "-jar", JAR, "serve", "--port", "0"]),
+        "netkit": Server("netkit", jv + ["-jar", JAR, "serve", "--port", "0"]),
         "cecho": Server("cecho", [f"{TOOLS}/cecho", "-a", "127.0.0.1", "-p", "19555", "-t", "1", "-d", "3000"], 19555),
     }
     results = {}

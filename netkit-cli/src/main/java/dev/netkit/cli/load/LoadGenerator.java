@@ -4,7 +4,6 @@ import dev.netkit.core.error.NetkitException;
 import dev.netkit.netty.client.Broker;
 import dev.netkit.netty.client.BrokerConfig;
 import java.io.PrintStream;
-import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
@@ -38,6 +37,7 @@ public final class LoadGenerator {
     private final LongAdder mismatched = new LongAdder();
     private final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
     private final AtomicLong sequence = new AtomicLong();
+    private final byte[] template;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "netkit-load-timer");
         t.setDaemon(true);
@@ -52,6 +52,7 @@ public final class LoadGenerator {
     public LoadGenerator(LoadPlan plan, PrintStream progress) {
         this.plan = plan;
         this.progress = progress;
+        this.template = template(plan.size());
     }
 
     /**
@@ -164,18 +165,20 @@ public final class LoadGenerator {
     }
 
     private byte[] payload(long seq) {
-        byte[] p = new byte[plan.size()];
-        if (p.length >= Long.BYTES) {
-            ByteBuffer.wrap(p).putLong(seq);
-            for (int i = Long.BYTES; i < p.length; i++) {
-                p[i] = (byte) ('a' + i % 26);
-            }
-        } else {
-            for (int i = 0; i < p.length; i++) {
-                p[i] = (byte) (seq >>> (8 * i));
-            }
+        byte[] p = template.clone();
+        int n = Math.min(Long.BYTES, p.length);
+        for (int i = 0; i < n; i++) {
+            p[i] = (byte) (seq >>> (8 * i)); // unique prefix: a misdelivered response cannot match
         }
         return p;
+    }
+
+    private static byte[] template(int size) {
+        byte[] t = new byte[size];
+        for (int i = Long.BYTES; i < size; i++) {
+            t[i] = (byte) ('a' + i % 26);
+        }
+        return t;
     }
 
     private LoadResult result(Histogram h, double seconds) {
