@@ -1,6 +1,7 @@
 package dev.netkit.cli;
 
 import java.time.Duration;
+import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine.ITypeConverter;
@@ -38,6 +39,6 @@ public final class DurationConverter implements ITypeConverter<Duration> {
         if (ms < 1000) {
             return ms + "ms";
         }
-        return ms % 1000 == 0 ? (ms / 1000) + "s" : String.format("%.1fs", ms / 1000.0);
+        return ms % 1000 == 0 ? (ms / 1000) + "s" : String.format(Locale.ROOT, "%.1fs", ms / 1000.0);
     }
 }

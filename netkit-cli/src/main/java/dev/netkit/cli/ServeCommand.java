@@ -9,13 +9,15 @@ import java.io.PrintStream;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import sun.misc.Signal;
 
 /**
  * {@code netkit serve}: an echo server (response = request payload). Contract relied on by other
  * tooling: the first stdout line is {@code listening on HOST:PORT}; on SIGTERM or SIGINT it stops
- * gracefully and its last stdout line is {@code served R requests on C connections}.
+ * gracefully, its last stdout line is {@code served R requests on C connections}, and it exits 0.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = "Run an anet-protocol echo server until SIGTERM/SIGINT.")
@@ -47,20 +49,37 @@ public final class ServeCommand implements Callable<Integer> {
                 .build();
         FrameServer server = FrameServer.builder().config(config).handler(RequestHandler.echo()).start();
         PrintStream out = System.out;
+
+        // SIGTERM/SIGINT are handled here rather than by a shutdown hook: a JVM that shuts down
+        // because of a signal exits with 128+signal (143, 130) whatever the hook does, and a
+        // graceful stop must exit 0. A signal ignored at startup (SIGINT under `cmd &`) stays ignored.
+        CountDownLatch stopRequested = new CountDownLatch(1);
+        for (String name : new String[] {"TERM", "INT"}) {
+            try {
+                Signal.handle(new Signal(name), s -> stopRequested.countDown());
+            } catch (IllegalArgumentException e) {
+                // not available (e.g. -Xrs): the shutdown hook below still reports
+            }
+        }
+        AtomicBoolean reported = new AtomicBoolean();
+        Runnable stopAndReport = () -> {
+            server.stop();
+            if (reported.compareAndSet(false, true)) {
+                ServerStats stats = server.stats();
+                out.println("served " + stats.requests() + " requests on " + stats.connectionsAccepted() + " connections");
+                out.flush();
+            }
+        };
+        // Any other way the JVM shuts down (SIGHUP, System.exit elsewhere) still stops and reports.
+        Runtime.getRuntime().addShutdownHook(new Thread(stopAndReport, "netkit-serve-shutdown"));
+
+        // Only now, with the handlers in place, may tooling learn the port and signal us.
         out.println("listening on " + host + ":" + server.localAddress().getPort());
         out.flush();
         System.err.println("netkit serve: transport " + server.transportName() + ", " + config.ioThreads()
                 + " I/O thread(s); stop with Ctrl-C or SIGTERM");
-
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.stop();
-            ServerStats stats = server.stats();
-            out.println("served " + stats.requests() + " requests on " + stats.connectionsAccepted() + " connections");
-            out.flush();
-            stopped.countDown();
-        }, "netkit-serve-shutdown"));
-        stopped.await();
+        stopRequested.await();
+        stopAndReport.run();
         return 0;
     }
 }

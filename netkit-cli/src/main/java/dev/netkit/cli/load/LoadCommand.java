@@ -2,12 +2,14 @@ package dev.netkit.cli.load;
 
 import dev.netkit.core.endpoint.Endpoint;
 import dev.netkit.core.error.NetkitException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code netkit load}: drives any anet-protocol server through the broker and reports throughput,
@@ -16,10 +18,16 @@ import picocli.CommandLine.Option;
  *
  * <p>Exit status: 0 when at least one request succeeded and none mismatched; 1 otherwise; 2 when
  * the targets could not be reached or the options are invalid.
+ *
+ * <p>Output goes to the command line's {@code getOut()}/{@code getErr()} (stdout/stderr unless
+ * replaced with {@code setOut}/{@code setErr}, as tests do).
  */
 @Command(name = "load", mixinStandardHelpOptions = true,
         description = "Drive anet-protocol servers with pipelined requests and verify every response.")
 public final class LoadCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Option(names = "--target", required = true, split = ",", description = "host:port[,host:port...] to load.")
     List<String> targets;
 
@@ -54,21 +62,23 @@ public final class LoadCommand implements Callable<Integer> {
             plan = new LoadPlan(targets.stream().map(Endpoint::parse).toList(), connections, depth, size,
                     duration, warmup, timeout, ioThreads);
         } catch (IllegalArgumentException e) {
-            System.err.println("netkit load: " + e.getMessage());
+            spec.commandLine().getErr().println("netkit load: " + e.getMessage());
+            spec.commandLine().getErr().flush();
             return 2;
         }
-        return run(plan, json, System.out, System.err);
+        return run(plan, json, spec.commandLine().getOut(), spec.commandLine().getErr());
     }
 
     /** Runs a plan and prints its report; shared with {@code netkit demo}. Returns the exit status. */
-    static int run(LoadPlan plan, boolean json, PrintStream out, PrintStream err) throws InterruptedException {
-        PrintStream progress = json ? err : out;
+    static int run(LoadPlan plan, boolean json, PrintWriter out, PrintWriter err) throws InterruptedException {
+        PrintWriter progress = json ? err : out;
         LoadGenerator generator = new LoadGenerator(plan, progress);
         LoadResult result;
         try {
             result = generator.run();
         } catch (NetkitException e) {
             err.println("netkit load: " + e.getMessage());
+            err.flush();
             return 2;
         }
         if (json) {
@@ -81,7 +91,7 @@ public final class LoadCommand implements Callable<Integer> {
     }
 
     /** Entry for {@code netkit demo}. */
-    public static int runPlan(LoadPlan plan, PrintStream out, PrintStream err) throws InterruptedException {
+    public static int runPlan(LoadPlan plan, PrintWriter out, PrintWriter err) throws InterruptedException {
         return run(plan, false, out, err);
     }
 }

@@ -3,7 +3,7 @@ package dev.netkit.cli.load;
 import dev.netkit.core.error.NetkitException;
 import dev.netkit.netty.client.Broker;
 import dev.netkit.netty.client.BrokerConfig;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
@@ -31,7 +31,7 @@ public final class LoadGenerator {
     private static final long HIGHEST_TRACKABLE_NANOS = TimeUnit.SECONDS.toNanos(60);
 
     private final LoadPlan plan;
-    private final PrintStream progress;
+    private final PrintWriter progress;
     private final Recorder recorder = new Recorder(HIGHEST_TRACKABLE_NANOS, 3);
     private final LongAdder ok = new LongAdder();
     private final LongAdder mismatched = new LongAdder();
@@ -49,7 +49,7 @@ public final class LoadGenerator {
     private Broker broker;
 
     /** @param progress where the one-line-per-second progress goes (null for none) */
-    public LoadGenerator(LoadPlan plan, PrintStream progress) {
+    public LoadGenerator(LoadPlan plan, PrintWriter progress) {
         this.plan = plan;
         this.progress = progress;
         this.template = template(plan.size());

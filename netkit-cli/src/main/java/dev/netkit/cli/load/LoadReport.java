@@ -1,6 +1,6 @@
 package dev.netkit.cli.load;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.Map;
 import java.util.StringJoiner;
@@ -10,7 +10,7 @@ public final class LoadReport {
     private LoadReport() {}
 
     /** The multi-line human report. */
-    public static void printText(PrintStream out, LoadPlan plan, String transport, LoadResult r) {
+    public static void printText(PrintWriter out, LoadPlan plan, String transport, LoadResult r) {
         LoadResult.Latency l = r.latencyMicros();
         out.printf(Locale.ROOT, "targets      %s (client transport %s)%n", plan.targets(), transport);
         out.printf(Locale.ROOT, "load         %d connection(s) x depth %d per target, %d-byte payloads%n",

@@ -1,6 +1,6 @@
 package dev.netkit.cli.load;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.Histogram;
@@ -11,7 +11,7 @@ import org.HdrHistogram.Recorder;
  * progress line. Runs on the load generator's timer thread only.
  */
 final class ProgressPrinter {
-    private final PrintStream out;
+    private final PrintWriter out;
     private final Recorder recorder;
     private final LongAdder ok;
     private final LongAdder mismatched;
@@ -22,7 +22,7 @@ final class ProgressPrinter {
     private long lastOk;
     private long lastTick;
 
-    ProgressPrinter(PrintStream out, Recorder recorder, LongAdder ok, LongAdder mismatched,
+    ProgressPrinter(PrintWriter out, Recorder recorder, LongAdder ok, LongAdder mismatched,
                     Map<String, LongAdder> errors, Histogram total, long start) {
         this.out = out;
         this.recorder = recorder;

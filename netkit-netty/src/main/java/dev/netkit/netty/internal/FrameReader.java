@@ -1,6 +1,5 @@
 package dev.netkit.netty.internal;
 
-import static dev.netkit.netty.wire.AnetWireFormat.HEADER_SIZE;
 import static dev.netkit.netty.wire.AnetWireFormat.LENGTH_FIELD_SIZE;
 import static dev.netkit.netty.wire.AnetWireFormat.MIN_LENGTH;
 
@@ -28,6 +27,8 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
  */
 /** Base handler that finds v1 frames in the inbound byte stream without copying them. */
 public abstract class FrameReader extends ChannelInboundHandlerAdapter {
+    private static final int MIN_MERGED_CAPACITY = 4096;
+
     private ByteBuf cumulation;
     /** nanoTime when the currently incomplete frame started arriving, or -1 when none is. */
     private long partialSince = -1;
@@ -153,7 +154,9 @@ public abstract class FrameReader extends ChannelInboundHandlerAdapter {
                 return cumulation;
             }
             int rest = cumulation.readableBytes();
-            ByteBuf merged = alloc.directBuffer(Math.max(rest + incoming, HEADER_SIZE + 1024));
+            // Twice what is needed: the following reads of a split frame append in place
+            // instead of being copied again (amortised O(1) copies per byte).
+            ByteBuf merged = alloc.directBuffer(Math.max(2 * (rest + incoming), MIN_MERGED_CAPACITY));
             merged.writeBytes(cumulation, cumulation.readerIndex(), rest);
             merged.writeBytes(in, in.readerIndex(), incoming);
             cumulation.release();
