@@ -1,0 +1,70 @@
+package dev.netkit.netty.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.netkit.core.error.ErrorKind;
+import dev.netkit.core.error.NetkitException;
+import dev.netkit.netty.server.FrameServer;
+import dev.netkit.netty.server.RequestHandler;
+import dev.netkit.netty.testing.ScriptedPeer;
+import dev.netkit.netty.testing.TestServers;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Several endpoints: plain round-robin (health-aware balancing comes with the balancer). */
+class BrokerEndpointsTest {
+
+    private static FrameServer echo() {
+        return FrameServer.builder().config(TestServers.loopback().build()).handler(RequestHandler.echo()).start();
+    }
+
+    @Test
+    void requestsAlternateBetweenEndpoints() throws Exception {
+        try (FrameServer a = echo(); FrameServer b = echo();
+             Broker broker = Broker.create(BrokerConfig.builder()
+                     .endpoints("127.0.0.1:" + a.localAddress().getPort() + ",127.0.0.1:" + b.localAddress().getPort())
+                     .build())) {
+            for (int i = 0; i < 100; i++) {
+                byte[] p = ("r" + i).getBytes(StandardCharsets.US_ASCII);
+                assertThat(broker.call(p)).isEqualTo(p);
+            }
+            assertThat(a.stats().requests()).isEqualTo(50);
+            assertThat(b.stats().requests()).isEqualTo(50);
+            assertThat(broker.stats().openConnections()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void aDeadEndpointCostsOnlyTheRequestsSentWhileItWasBeingTried() throws Exception {
+        int deadPort;
+        try (ScriptedPeer gone = new ScriptedPeer()) {
+            deadPort = gone.port();
+        }
+        try (FrameServer live = echo();
+             Broker broker = Broker.create(BrokerConfig.builder()
+                     .endpoints("127.0.0.1:" + deadPort + ",127.0.0.1:" + live.localAddress().getPort())
+                     .reconnectBackoffMax(Duration.ofSeconds(5))
+                     .build())) {
+            Map<ErrorKind, Integer> failures = new EnumMap<>(ErrorKind.class);
+            int ok = 0;
+            for (int i = 0; i < 200; i++) {
+                byte[] p = ("r" + i).getBytes(StandardCharsets.US_ASCII);
+                try {
+                    assertThat(broker.call(p)).isEqualTo(p);
+                    ok++;
+                } catch (NetkitException e) {
+                    failures.merge(e.kind(), 1, Integer::sum);
+                    assertThat(e.getMessage()).contains("127.0.0.1:" + deadPort);
+                }
+            }
+            // Each connect attempt to the dead endpoint fails the requests queued on it; between
+            // attempts (backoff 50 ms, doubling) round-robin skips it.
+            assertThat(ok).as("failures: %s", failures).isGreaterThanOrEqualTo(190);
+            assertThat(failures.keySet()).isSubsetOf(ErrorKind.CONNECTION_LOST);
+            assertThat(live.stats().requests()).isEqualTo(ok);
+        }
+    }
+}
