@@ -6,6 +6,7 @@ import dev.netkit.core.error.FrameTooLargeException;
 import dev.netkit.core.error.NoEndpointsException;
 import dev.netkit.core.error.QueueFullException;
 import dev.netkit.core.internal.Checks;
+import dev.netkit.core.internal.ShutdownOnce;
 import dev.netkit.netty.internal.RateLimitedLog;
 import dev.netkit.netty.internal.Transport;
 import dev.netkit.netty.internal.client.BrokerConnection;
@@ -28,7 +29,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,7 +66,7 @@ public final class Broker implements AutoCloseable {
     private final RateLimitedLog warnings = new RateLimitedLog(log);
     private final ConnectionSlot[] slots;
     private final AtomicInteger roundRobin = new AtomicInteger();
-    private final AtomicReference<CompletableFuture<Void>> closed = new AtomicReference<>();
+    private final ShutdownOnce closed = new ShutdownOnce("netkit-broker-close");
     private final long defaultTimeoutNanos;
 
     private Broker(BrokerConfig config) {
@@ -135,7 +135,7 @@ public final class Broker implements AutoCloseable {
         if (payload.length > AnetWireFormat.MAX_PAYLOAD) {
             return CompletableFuture.failedFuture(new FrameTooLargeException(payload.length, AnetWireFormat.MAX_PAYLOAD));
         }
-        if (closed.get() != null) {
+        if (closed.requested()) {
             return CompletableFuture.failedFuture(new ClosedException("broker is closed; no new requests are accepted"));
         }
         int n = slots.length;
@@ -243,19 +243,7 @@ public final class Broker implements AutoCloseable {
      * flight, fails the rest with {@link ClosedException}, and releases the threads. Idempotent.
      */
     public CompletableFuture<Void> closeAsync() {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        if (!closed.compareAndSet(null, done)) {
-            return closed.get();
-        }
-        Thread.ofPlatform().daemon().name("netkit-broker-close").start(() -> {
-            try {
-                shutdown();
-                done.complete(null);
-            } catch (Throwable t) {
-                done.completeExceptionally(t);
-            }
-        });
-        return done;
+        return closed.run(this::shutdown);
     }
 
     /** Closes and waits until done; see {@link #closeAsync()}. */

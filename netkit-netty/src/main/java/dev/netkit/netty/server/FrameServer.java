@@ -1,5 +1,6 @@
 package dev.netkit.netty.server;
 
+import dev.netkit.core.internal.ShutdownOnce;
 import dev.netkit.netty.internal.RateLimitedLog;
 import dev.netkit.netty.internal.Transport;
 import dev.netkit.netty.internal.server.AsyncDispatcher;
@@ -25,7 +26,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,7 +53,7 @@ public final class FrameServer implements AutoCloseable {
     private final Transport transport;
     private final EventLoopGroup group;
     private final ChannelGroup connections = new DefaultChannelGroup("netkit-server", GlobalEventExecutor.INSTANCE);
-    private final AtomicReference<CompletableFuture<Void>> stopped = new AtomicReference<>();
+    private final ShutdownOnce stopped = new ShutdownOnce("netkit-server-stop");
     private final Channel serverChannel;
 
     private FrameServer(FrameServerConfig config, RequestDispatcher dispatcher) throws InterruptedException {
@@ -100,7 +100,7 @@ public final class FrameServer implements AutoCloseable {
 
     private void admit(SocketChannel ch) {
         ServerCounters counters = context.counters();
-        if (stopped.get() != null) {
+        if (stopped.requested()) {
             ch.close();
             return;
         }
@@ -144,19 +144,7 @@ public final class FrameServer implements AutoCloseable {
      * releases the threads. Idempotent; every call returns the same future.
      */
     public CompletableFuture<Void> stopAsync() {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        if (!stopped.compareAndSet(null, done)) {
-            return stopped.get();
-        }
-        Thread.ofPlatform().daemon().name("netkit-server-stop").start(() -> {
-            try {
-                shutdown();
-                done.complete(null);
-            } catch (Throwable t) {
-                done.completeExceptionally(t);
-            }
-        });
-        return done;
+        return stopped.run(this::shutdown);
     }
 
     /** Stops gracefully and waits until the server is fully stopped. */

@@ -37,7 +37,10 @@ class BrokerRandomizedTest {
     @RepeatedTest(4)
     void everyRequestCompletesExactlyOnceWithItsOwnAnswer(RepetitionInfo repetition) throws Exception {
         long seed = Long.getLong("netkit.seed", System.nanoTime() + repetition.getCurrentRepetition());
-        System.out.println("BrokerRandomizedTest seed=" + seed);
+        // Even repetitions use two I/O threads on each side: completions on one loop then send on
+        // connections owned by the other, through the cross-thread submission queue.
+        int ioThreads = repetition.getCurrentRepetition() % 2 == 0 ? 2 : 1;
+        System.out.println("BrokerRandomizedTest seed=" + seed + " ioThreads=" + ioThreads);
         Random random = new Random(seed);
         ScheduledExecutorService delays = Executors.newSingleThreadScheduledExecutor();
         AtomicInteger neverAnswered = new AtomicInteger();
@@ -56,10 +59,11 @@ class BrokerRandomizedTest {
             }
             return reply;
         };
-        try (FrameServer server = FrameServer.builder().config(TestServers.loopback().build()).asyncHandler(chaotic).start();
+        try (FrameServer server = FrameServer.builder().config(TestServers.loopback().ioThreads(ioThreads).build())
+                .asyncHandler(chaotic).start();
              Broker broker = Broker.create(BrokerConfig.builder()
                      .endpoints("127.0.0.1:" + server.localAddress().getPort())
-                     .connectionsPerEndpoint(2).maxInFlightPerConnection(32).ioThreads(1).build())) {
+                     .connectionsPerEndpoint(3).maxInFlightPerConnection(32).ioThreads(ioThreads).build())) {
             List<byte[]> payloads = new ArrayList<>();
             List<CompletableFuture<byte[]>> futures = new ArrayList<>();
             AtomicInteger completions = new AtomicInteger();

@@ -2,6 +2,7 @@ package dev.netkit.netty.internal.client;
 
 import dev.netkit.core.endpoint.Endpoint;
 import dev.netkit.core.error.ConnectionLostException;
+import dev.netkit.core.internal.BoundedCounter;
 import dev.netkit.core.error.NetkitException;
 import dev.netkit.core.error.ProtocolViolationException;
 import dev.netkit.core.error.RequestTimeoutException;
@@ -21,7 +22,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /*
  * Design note. One instance per TCP connection of the broker, and also its channel handler.
@@ -51,11 +51,10 @@ public final class BrokerConnection extends FrameReader {
     private static final int CLOSED = 2;
 
     final Endpoint endpoint;
-    private final int maxInFlight;
     private final BrokerCounters counters;
     private final RateLimitedLog warnings;
     private final ConnectionSlot slot;
-    private final AtomicInteger reserved = new AtomicInteger();
+    private final BoundedCounter reserved;
     private final Queue<PendingRequest> submissions = PlatformDependent.newMpscQueue();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private volatile int state = CONNECTING;
@@ -83,7 +82,7 @@ public final class BrokerConnection extends FrameReader {
     public BrokerConnection(Endpoint endpoint, int maxInFlight, BrokerCounters counters, RateLimitedLog warnings,
                      ConnectionSlot slot) {
         this.endpoint = endpoint;
-        this.maxInFlight = maxInFlight;
+        this.reserved = new BoundedCounter(maxInFlight);
         this.counters = counters;
         this.warnings = warnings;
         this.slot = slot;
@@ -108,20 +107,12 @@ public final class BrokerConnection extends FrameReader {
 
     /** Requests admitted to this connection and not yet completed. */
     public int inFlightCount() {
-        return reserved.get();
+        return reserved.inUse();
     }
 
     /** Takes an in-flight permit if the connection is below its limit. Any thread. */
     public boolean tryReserve() {
-        for (;;) {
-            int n = reserved.get();
-            if (n >= maxInFlight) {
-                return false;
-            }
-            if (reserved.compareAndSet(n, n + 1)) {
-                return true;
-            }
-        }
+        return reserved.tryAcquire();
     }
 
     /** Sends a request for which {@link #tryReserve()} succeeded. Any thread. */
@@ -229,7 +220,7 @@ public final class BrokerConnection extends FrameReader {
             // Account first, complete last: a caller woken by its future must see the freed slots.
             List<PendingRequest> failed = new ArrayList<>(inFlight.values());
             inFlight.clear();
-            reserved.addAndGet(-n);
+            reserved.release(n);
             countFailure(reason, n);
             for (PendingRequest r : failed) {
                 r.completeExceptionally(reason);
@@ -241,7 +232,7 @@ public final class BrokerConnection extends FrameReader {
     private void failQueued(NetkitException reason) {
         PendingRequest r;
         while ((r = submissions.poll()) != null) {
-            reserved.decrementAndGet();
+            reserved.release();
             if (!r.isDone()) {
                 countFailure(reason, 1);
             }
@@ -276,7 +267,7 @@ public final class BrokerConnection extends FrameReader {
 
     private void write(PendingRequest request) {
         if (request.isDone()) {
-            reserved.decrementAndGet(); // cancelled before it was written
+            reserved.release(); // cancelled before it was written
             return;
         }
         int id = ids.next(idTaken);
@@ -327,7 +318,7 @@ public final class BrokerConnection extends FrameReader {
             unmatchedResponse(id);
             return;
         }
-        reserved.decrementAndGet(); // before completing, so the caller's next send finds room
+        reserved.release(); // before completing, so the caller's next send finds room
         byte[] payload = new byte[payloadLength];
         buf.getBytes(correlationIndex + 4, payload);
         counters.responses.increment();
@@ -410,6 +401,6 @@ public final class BrokerConnection extends FrameReader {
     private void retire(PendingRequest request) {
         inFlight.remove(request.id);
         abandoned.add(request.id);
-        reserved.decrementAndGet();
+        reserved.release();
     }
 }
