@@ -15,10 +15,13 @@ import dev.netkit.netty.internal.client.ConnectionSlot;
 import dev.netkit.netty.internal.client.PendingRequest;
 import dev.netkit.netty.wire.AnetWireFormat;
 import io.netty.bootstrap.Bootstrap;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.util.NetUtil;
+import io.netty.util.concurrent.EventExecutor;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,6 +30,8 @@ import java.util.StringJoiner;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -68,6 +73,8 @@ public final class Broker implements AutoCloseable {
     private final AtomicInteger roundRobin = new AtomicInteger();
     private final ShutdownOnce closed = new ShutdownOnce("netkit-broker-close");
     private final long defaultTimeoutNanos;
+    private final ExecutorService resolver = Executors.newThreadPerTaskExecutor(
+            Thread.ofVirtual().name("netkit-broker-dns-", 0).factory());
 
     private Broker(BrokerConfig config) {
         this.config = config;
@@ -103,14 +110,35 @@ public final class Broker implements AutoCloseable {
         BrokerConnection connection = new BrokerConnection(slot.endpoint(), config.maxInFlightPerConnection(),
                 counters, warnings, slot);
         connection.bindLoop(loop);
-        ChannelFuture future = bootstrap.clone(loop).handler(connection)
-                .connect(slot.endpoint().host(), slot.endpoint().port());
-        future.addListener(f -> {
-            if (!f.isSuccess()) {
-                connection.connectFailed(f.cause());
-            }
-        });
+        String host = slot.endpoint().host();
+        int port = slot.endpoint().port();
+        byte[] literal = NetUtil.createByteArrayFromIpAddressString(host);
+        if (literal != null) {
+            open(loop, connection, new InetSocketAddress(NetUtil.createInetAddressFromIpAddressString(host), port));
+        } else {
+            // A DNS lookup blocks; this may run on an I/O thread (a send from a callback), so
+            // resolve on a virtual thread and connect once the address is known.
+            CompletableFuture.supplyAsync(() -> new InetSocketAddress(host, port), resolver).whenComplete((address, error) -> {
+                if (error != null || address.isUnresolved()) {
+                    connection.connectFailed(error != null ? error : new UnknownHostException(host));
+                } else {
+                    open(loop, connection, address);
+                }
+            });
+        }
         return connection;
+    }
+
+    private void open(EventLoop loop, BrokerConnection connection, InetSocketAddress address) {
+        try {
+            bootstrap.clone(loop).handler(connection).connect(address).addListener(f -> {
+                if (!f.isSuccess()) {
+                    connection.connectFailed(f.cause());
+                }
+            });
+        } catch (RuntimeException e) { // for example the group is shutting down
+            connection.connectFailed(e);
+        }
     }
 
     /** Sends with the configured {@link BrokerConfig#requestTimeout()}. */
@@ -172,15 +200,30 @@ public final class Broker implements AutoCloseable {
 
     /** Sends and waits, with the configured request timeout. */
     public byte[] call(byte[] payload) {
+        refuseOnIoThread("call");
         return await(send(payload));
     }
 
     /** Sends and waits at most {@code timeout} for the response. */
     public byte[] call(byte[] payload, Duration timeout) {
+        refuseOnIoThread("call");
         return await(send(payload, timeout));
     }
 
-    private static byte[] await(CompletableFuture<byte[]> future) {
+    /**
+     * Blocking on the broker's own I/O thread would wait for a response that only that thread can
+     * read: a deadlock, which no deadline can end since deadlines run there too.
+     */
+    private void refuseOnIoThread(String method) {
+        for (EventExecutor executor : group) {
+            if (executor.inEventLoop()) {
+                throw new IllegalStateException(method + "() would block the broker's I/O thread "
+                        + Thread.currentThread().getName() + " (a future callback?); use send() there instead");
+            }
+        }
+    }
+
+    private byte[] await(CompletableFuture<byte[]> future) {
         try {
             return future.get(); // bounded: every request has a deadline
         } catch (InterruptedException e) {
@@ -249,6 +292,7 @@ public final class Broker implements AutoCloseable {
     /** Closes and waits until done; see {@link #closeAsync()}. */
     @Override
     public void close() {
+        refuseOnIoThread("close");
         closeAsync().join();
     }
 
@@ -267,5 +311,6 @@ public final class Broker implements AutoCloseable {
             }
         }
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).await();
+        resolver.shutdownNow();
     }
 }

@@ -30,20 +30,28 @@ public final class FrameBatchWriter {
      */
     private int sizeHint = MIN_BATCH;
 
-    /** Appends a frame whose payload is the readable bytes of {@code payload} (not released). */
+    /**
+     * Appends a frame whose payload is the readable bytes of {@code payload} (not released).
+     * All or nothing: if the payload cannot be read (for example it was already released), the
+     * exception propagates and no byte of this frame is left in the batch.
+     */
     public void write(ChannelHandlerContext ctx, int correlation, ByteBuf payload) {
         int n = payload.readableBytes();
         if (n > COPY_THRESHOLD) {
-            ByteBuf header = room(ctx, HEADER_SIZE);
-            header.writeShort(CORRELATION_SIZE + n).writeInt(correlation);
+            ByteBuf body = payload.retainedSlice(); // first: throws before any header is written
+            room(ctx, HEADER_SIZE).writeShort(CORRELATION_SIZE + n).writeInt(correlation);
             writeBatch(ctx);
-            ctx.write(payload.retainedSlice(), ctx.voidPromise());
+            ctx.write(body, ctx.voidPromise());
             return;
         }
-        room(ctx, HEADER_SIZE + n)
-                .writeShort(CORRELATION_SIZE + n)
-                .writeInt(correlation)
-                .writeBytes(payload, payload.readerIndex(), n);
+        ByteBuf b = room(ctx, HEADER_SIZE + n);
+        int mark = b.writerIndex();
+        try {
+            b.writeShort(CORRELATION_SIZE + n).writeInt(correlation).writeBytes(payload, payload.readerIndex(), n);
+        } catch (RuntimeException e) {
+            b.writerIndex(mark);
+            throw e;
+        }
     }
 
     /** Appends a frame with a byte-array payload. */

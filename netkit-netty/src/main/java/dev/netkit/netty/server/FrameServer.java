@@ -115,7 +115,7 @@ public final class FrameServer implements AutoCloseable {
         counters.connectionsAccepted.increment();
         ch.closeFuture().addListener(f -> counters.activeConnections.decrementAndGet());
         connections.add(ch);
-        ch.pipeline().addLast("netkit-server", new ServerConnection(context));
+        ch.pipeline().addLast("netkit-server", new ServerConnection(context, ch.eventLoop()));
     }
 
     /** The address the server is bound to (with the real port when configured with port 0). */

@@ -245,8 +245,8 @@ class ServerBadInputTest {
             client.write(burst); // 2,000 requests asking for 120 MB of responses, never read
             await().atMost(Duration.ofSeconds(10)).until(() -> server.stats().writeTimeouts() == 1);
             assertThat(server.stats().requests())
-                    .as("reading paused once the socket was full, so not every request was taken in")
-                    .isLessThan(2_000);
+                    .as("no new request starts while the socket is unwritable, so a few MB are queued, not 120")
+                    .isLessThan(200);
         }
     }
 }

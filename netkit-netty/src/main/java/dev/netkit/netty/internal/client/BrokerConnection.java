@@ -1,11 +1,12 @@
 package dev.netkit.netty.internal.client;
 
 import dev.netkit.core.endpoint.Endpoint;
+import dev.netkit.core.error.ClosedException;
 import dev.netkit.core.error.ConnectionLostException;
-import dev.netkit.core.internal.BoundedCounter;
 import dev.netkit.core.error.NetkitException;
 import dev.netkit.core.error.ProtocolViolationException;
 import dev.netkit.core.error.RequestTimeoutException;
+import dev.netkit.core.internal.BoundedCounter;
 import dev.netkit.netty.internal.FrameBatchWriter;
 import dev.netkit.netty.internal.FrameReader;
 import dev.netkit.netty.internal.RateLimitedLog;
@@ -15,34 +16,41 @@ import io.netty.channel.EventLoop;
 import io.netty.util.collection.IntObjectHashMap;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.netty.util.internal.PlatformDependent;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.IntPredicate;
 
 /*
  * Design note. One instance per TCP connection of the broker, and also its channel handler.
  *
- * Ownership. The in-flight map, id counter, abandoned ids, batch writer and timers belong to the
- * channel's event loop. Caller threads touch only three thread-safe things: `reserved` (the
- * in-flight permit count, CAS-bounded by maxInFlight), the MPSC `submissions` queue, and `state`.
+ * Ownership. The in-flight map, the requests awaiting the connect, the id counter, abandoned ids,
+ * batch writer and timers belong to the channel's event loop. Caller threads touch only
+ * `reserved` (the in-flight permits, CAS-bounded by maxInFlight), the MPSC `submissions` queue,
+ * `state` and `terminated`. The queue's consumer side is guarded by `consumer`, uncontended on the
+ * event loop; it matters only when the loop is gone and a caller must fail what it queued.
  *
  * A send from the event loop itself (for example a load generator reacting to a response) writes
  * straight into the batch; one from another thread is queued and drained by a single task per
  * burst. Either way frames are coalesced and flushed once per read batch or loop iteration.
  *
- * Correlation ids count up from 1 per connection. Until the counter wraps (2^32 requests) an id can
- * never collide; after it wraps, ids still in flight or recently abandoned are skipped.
+ * Correlation ids count up from 1 per connection (CorrelationIds). A response whose id is not in
+ * flight is late (discarded) if that id was handed out before, and a protocol violation if it
+ * never was.
  *
  * Deadlines: instead of a timer per request, one sweep is scheduled at the earliest deadline; it
- * fails expired requests and re-arms itself for the next earliest one. With a uniform timeout this
- * runs about once per timeout period and costs O(in-flight).
+ * fails expired requests (in flight or still waiting for the connect) and re-arms itself. With a
+ * uniform timeout this runs about once per timeout period and costs O(in-flight).
  *
  * Every request leaves exactly once, through one of: response, deadline sweep, abandon (cancel),
- * skip at write (already done), or failAll (connection closed). Each path returns one permit.
+ * skip at write (already done), or failure of the connection. Each path returns one permit and
+ * updates the counters before completing the future.
  */
 /** One multiplexed broker connection. */
 public final class BrokerConnection extends FrameReader {
@@ -56,31 +64,34 @@ public final class BrokerConnection extends FrameReader {
     private final ConnectionSlot slot;
     private final BoundedCounter reserved;
     private final Queue<PendingRequest> submissions = PlatformDependent.newMpscQueue();
+    private final ReentrantLock consumer = new ReentrantLock();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    private final CompletableFuture<Void> ready = new CompletableFuture<>();
     private volatile int state = CONNECTING;
-    /** Completes when the connection is open, or exceptionally when connecting failed. */
-    final CompletableFuture<Void> ready = new java.util.concurrent.CompletableFuture<>();
+    private volatile boolean terminated;
 
     // event-loop state
     private final IntObjectHashMap<PendingRequest> inFlight;
+    private final ArrayDeque<PendingRequest> awaitingConnect = new ArrayDeque<>();
     private final AbandonedIds abandoned;
+    private final CorrelationIds ids = new CorrelationIds();
+    private final IntPredicate idTaken = this::idTaken;
     private final FrameBatchWriter out = new FrameBatchWriter();
     private final Runnable drainTask = this::drainSubmissions;
     private final Runnable flushTask = this::flushNow;
     private final Runnable sweepTask = this::sweepDeadlines;
     private EventLoop loop;
     private ChannelHandlerContext ctx;
-    private final CorrelationIds ids = new CorrelationIds();
-    private final java.util.function.IntPredicate idTaken = this::idTaken;
     private boolean inReadBatch;
     private boolean flushScheduled;
     private long sweepAt;
     private ScheduledFuture<?> sweep;
     private boolean wasActive;
+    private boolean answeredAny;
     private NetkitException closeReason;
 
     public BrokerConnection(Endpoint endpoint, int maxInFlight, BrokerCounters counters, RateLimitedLog warnings,
-                     ConnectionSlot slot) {
+                            ConnectionSlot slot) {
         this.endpoint = endpoint;
         this.reserved = new BoundedCounter(maxInFlight);
         this.counters = counters;
@@ -128,8 +139,11 @@ public final class BrokerConnection extends FrameReader {
             try {
                 loop.execute(drainTask);
             } catch (RejectedExecutionException e) {
-                // The I/O threads are gone (broker closed): nobody else will consume the queue.
-                failQueued(new ConnectionLostException("connection to " + endpoint + " is shut down", e));
+                // The I/O threads are gone (broker closed). Nobody else will drain the queue, and
+                // every later submitter must get here too, so the flag goes back down.
+                terminated = true;
+                drainScheduled.set(false);
+                failQueued(new ClosedException("broker is closed; the request to " + endpoint + " was not sent"));
             }
         }
     }
@@ -142,7 +156,7 @@ public final class BrokerConnection extends FrameReader {
             try {
                 loop.execute(() -> abandonOnLoop(request));
             } catch (RejectedExecutionException ignored) {
-                // shut down: failAll already returned every permit
+                // shut down: the connection's failure already returned every permit
             }
         }
     }
@@ -153,10 +167,8 @@ public final class BrokerConnection extends FrameReader {
             if (closeReason == null) {
                 closeReason = reason;
             }
-            if (ctx != null) {
+            if (ctx != null && ctx.channel().isOpen()) {
                 ctx.close();
-            } else {
-                state = CLOSED;
             }
         });
     }
@@ -173,18 +185,34 @@ public final class BrokerConnection extends FrameReader {
         state = ACTIVE;
         wasActive = true;
         counters.openConnections.incrementAndGet();
-        slot.connected();
         ready.complete(null);
+        PendingRequest r;
+        while ((r = awaitingConnect.poll()) != null) {
+            write(r);
+        }
         drainSubmissions();
         ctx.fireChannelActive();
     }
 
-    /** The connect attempt failed: nothing was sent; fail what is queued. Event loop. */
+    /** The connect attempt failed: nothing was sent; fail what waits for it. Any thread. */
     public void connectFailed(Throwable cause) {
+        if (!loop.inEventLoop()) {
+            try {
+                loop.execute(() -> connectFailed(cause));
+            } catch (RejectedExecutionException e) {
+                terminated = true;
+                failQueued(new ClosedException("broker is closed; could not connect to " + endpoint));
+            }
+            return;
+        }
         state = CLOSED;
-        slot.connectFailed(cause);
-        ready.completeExceptionally(new ConnectionLostException("could not connect to " + endpoint + ": " + cause, cause));
-        failQueued(new ConnectionLostException("could not connect to " + endpoint + ": " + cause, cause));
+        NetkitException reason = closeReason != null ? closeReason // closed by the broker while connecting
+                : new ConnectionLostException("could not connect to " + endpoint + ": " + cause, cause);
+        if (closeReason == null) {
+            slot.connectFailed(cause);
+        }
+        ready.completeExceptionally(reason);
+        failAll(reason);
     }
 
     @Override
@@ -192,6 +220,11 @@ public final class BrokerConnection extends FrameReader {
         state = CLOSED;
         if (wasActive) {
             counters.openConnections.decrementAndGet();
+        }
+        if (!answeredAny) {
+            // Accepted and closed before any answer (e.g. a server at its connection limit):
+            // treat like a failed connect, so reconnects back off instead of looping.
+            slot.connectFailed(new ConnectionLostException("closed by " + endpoint + " before any response"));
         }
         if (sweep != null) {
             sweep.cancel(false);
@@ -214,35 +247,44 @@ public final class BrokerConnection extends FrameReader {
         ctx.close();
     }
 
+    /** Fails every request of this connection: in flight, awaiting the connect, and queued. */
     private void failAll(NetkitException reason) {
-        int n = inFlight.size();
-        if (n > 0) {
-            // Account first, complete last: a caller woken by its future must see the freed slots.
-            List<PendingRequest> failed = new ArrayList<>(inFlight.values());
-            inFlight.clear();
-            reserved.release(n);
-            countFailure(reason, n);
-            for (PendingRequest r : failed) {
-                r.completeExceptionally(reason);
-            }
-        }
+        List<PendingRequest> failed = new ArrayList<>(inFlight.size() + awaitingConnect.size());
+        failed.addAll(inFlight.values());
+        failed.addAll(awaitingConnect);
+        inFlight.clear();
+        awaitingConnect.clear();
+        failEach(failed, reason);
         failQueued(reason);
     }
 
+    /** Fails whatever callers have queued; safe on any thread (the consumer side is locked). */
     private void failQueued(NetkitException reason) {
-        PendingRequest r;
-        while ((r = submissions.poll()) != null) {
-            reserved.release();
-            if (!r.isDone()) {
-                countFailure(reason, 1);
+        List<PendingRequest> failed = new ArrayList<>();
+        consumer.lock();
+        try {
+            PendingRequest r;
+            while ((r = submissions.poll()) != null) {
+                failed.add(r);
             }
-            r.completeExceptionally(reason);
+        } finally {
+            consumer.unlock();
         }
+        failEach(failed, reason);
     }
 
-    private void countFailure(NetkitException reason, int n) {
-        if (!(reason instanceof ProtocolViolationException)) {
-            counters.connectionFailures.add(n);
+    // Account first, complete last: a caller woken by its future must see the freed slots.
+    private void failEach(List<PendingRequest> failed, NetkitException reason) {
+        if (failed.isEmpty()) {
+            return;
+        }
+        reserved.release(failed.size());
+        long live = failed.stream().filter(r -> !r.isDone()).count();
+        if (!(reason instanceof ProtocolViolationException) && !(reason instanceof ClosedException)) {
+            counters.connectionFailures.add(live);
+        }
+        for (PendingRequest r : failed) {
+            r.completeExceptionally(reason);
         }
     }
 
@@ -250,24 +292,31 @@ public final class BrokerConnection extends FrameReader {
 
     private void drainSubmissions() {
         drainScheduled.set(false); // before polling, so a concurrent offer schedules a new drain
-        if (state == CONNECTING) {
-            return; // channelActive drains
-        }
         if (state == CLOSED) {
             failQueued(closeReason != null ? closeReason
                     : new ConnectionLostException("connection to " + endpoint + " is closed"));
             return;
         }
-        PendingRequest r;
-        while ((r = submissions.poll()) != null) {
-            write(r);
+        consumer.lock();
+        try {
+            PendingRequest r;
+            while ((r = submissions.poll()) != null) {
+                if (state == CONNECTING) {
+                    awaitingConnect.add(r); // their deadlines run while we connect
+                    armSweep(r.deadlineNanos);
+                } else {
+                    write(r);
+                }
+            }
+        } finally {
+            consumer.unlock();
         }
         flushNow();
     }
 
     private void write(PendingRequest request) {
         if (request.isDone()) {
-            reserved.release(); // cancelled before it was written
+            reserved.release(); // cancelled or expired before it was written
             return;
         }
         int id = ids.next(idTaken);
@@ -292,7 +341,7 @@ public final class BrokerConnection extends FrameReader {
 
     private void flushNow() {
         flushScheduled = false;
-        if (ctx != null) {
+        if (ctx != null && state == ACTIVE) {
             out.flush(ctx);
         }
     }
@@ -318,6 +367,10 @@ public final class BrokerConnection extends FrameReader {
             unmatchedResponse(id);
             return;
         }
+        if (!answeredAny) {
+            answeredAny = true;
+            slot.connected(); // only a connection that answered resets the reconnect backoff
+        }
         reserved.release(); // before completing, so the caller's next send finds room
         byte[] payload = new byte[payloadLength];
         buf.getBytes(correlationIndex + 4, payload);
@@ -326,12 +379,12 @@ public final class BrokerConnection extends FrameReader {
     }
 
     private void unmatchedResponse(int id) {
-        if (abandoned.remove(id)) {
-            counters.lateResponses.increment();
+        if (abandoned.remove(id) || ids.issuedBeforeWrap(id)) {
+            counters.lateResponses.increment(); // for a request that timed out or was cancelled
             return;
         }
         onProtocolViolation(ctx, "response with unknown correlation id " + Integer.toUnsignedString(id)
-                + " (never sent on this connection, or answered twice)");
+                + " (never sent on this connection)");
     }
 
     @Override
@@ -351,7 +404,7 @@ public final class BrokerConnection extends FrameReader {
     private void armSweep(long deadline) {
         if (sweep == null || deadline - sweepAt < 0) {
             if (sweep != null) {
-                sweep.cancel(false); // rare: a request with a shorter timeout than those in flight
+                sweep.cancel(false); // rare: a request with a shorter timeout than those pending
             }
             sweepAt = deadline;
             sweep = loop.schedule(sweepTask, Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
@@ -360,29 +413,24 @@ public final class BrokerConnection extends FrameReader {
 
     private void sweepDeadlines() {
         sweep = null;
-        if (inFlight.isEmpty()) {
-            return;
-        }
         long now = System.nanoTime();
-        long earliest = Long.MAX_VALUE;
-        List<PendingRequest> expired = null;
-        for (PendingRequest r : inFlight.values()) {
-            if (r.isDone() || r.deadlineNanos - now <= 0) {
-                (expired == null ? expired = new ArrayList<>() : expired).add(r);
-            } else if (earliest == Long.MAX_VALUE || r.deadlineNanos - earliest < 0) {
-                earliest = r.deadlineNanos;
+        List<PendingRequest> expired = new ArrayList<>();
+        long earliest = collectExpired(inFlight.values(), now, expired, Long.MAX_VALUE);
+        earliest = collectExpired(awaitingConnect, now, expired, earliest);
+        for (PendingRequest r : expired) {
+            if (r.written) {
+                retire(r);
+            } else {
+                awaitingConnect.remove(r);
+                reserved.release();
             }
         }
-        if (expired != null) {
-            for (PendingRequest r : expired) {
-                retire(r);
-            }
-            for (PendingRequest r : expired) {
-                if (!r.isDone()) {
-                    counters.timeouts.increment();
-                    r.completeExceptionally(new RequestTimeoutException("no response from " + endpoint
-                            + " within the deadline (" + inFlight.size() + " other request(s) in flight on this connection)"));
-                }
+        for (PendingRequest r : expired) {
+            if (!r.isDone()) {
+                counters.timeouts.increment();
+                r.completeExceptionally(new RequestTimeoutException("no response from " + endpoint + " within the deadline ("
+                        + (r.written ? inFlight.size() + " other request(s) in flight on this connection)"
+                                : "still connecting)")));
             }
         }
         if (earliest != Long.MAX_VALUE) {
@@ -390,11 +438,22 @@ public final class BrokerConnection extends FrameReader {
         }
     }
 
+    private static long collectExpired(Iterable<PendingRequest> requests, long now, List<PendingRequest> expired, long earliest) {
+        for (PendingRequest r : requests) {
+            if (r.isDone() || r.deadlineNanos - now <= 0) {
+                expired.add(r);
+            } else if (earliest == Long.MAX_VALUE || r.deadlineNanos - earliest < 0) {
+                earliest = r.deadlineNanos;
+            }
+        }
+        return earliest;
+    }
+
     private void abandonOnLoop(PendingRequest request) {
         if (request.written && inFlight.get(request.id) == request) {
             retire(request);
         }
-        // not written yet: write() sees it is done and returns the permit
+        // not written yet: write() (or the sweep, while connecting) sees it is done and returns the permit
     }
 
     /** Removes an in-flight request whose response will no longer be awaited. */

@@ -8,6 +8,7 @@ import java.util.function.IntPredicate;
  * (in flight, or abandoned and maybe still answered late) are skipped. Event-loop only.
  */
 final class CorrelationIds {
+    private final int first;
     private int next;
     private boolean wrapped;
 
@@ -17,7 +18,16 @@ final class CorrelationIds {
 
     /** Starts at {@code first}; tests use this to reach the wrap. */
     CorrelationIds(int first) {
-        next = first;
+        this.first = first;
+        this.next = first;
+    }
+
+    /**
+     * Whether {@code id} was certainly handed out already: true for every id below the counter
+     * until it first wraps; after that, every id was, so nothing can be told from the id alone.
+     */
+    boolean issuedBeforeWrap(int id) {
+        return !wrapped && Integer.compareUnsigned(id - first, next - first) < 0;
     }
 
     /** The next id for which {@code taken} is false once ids have wrapped. */

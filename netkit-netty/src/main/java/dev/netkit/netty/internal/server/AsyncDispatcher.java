@@ -4,7 +4,10 @@ import dev.netkit.netty.server.AsyncRequestHandler;
 import io.netty.buffer.ByteBuf;
 import java.util.concurrent.CompletionStage;
 
-/** Runs an {@link AsyncRequestHandler}; the request buffer is kept until its stage completes. */
+/**
+ * Runs an {@link AsyncRequestHandler}. The request is a copy with its own reference count, kept
+ * until the stage completes: it does not pin the connection's read buffer meanwhile.
+ */
 public final class AsyncDispatcher implements RequestDispatcher {
     private final AsyncRequestHandler handler;
 
@@ -19,7 +22,7 @@ public final class AsyncDispatcher implements RequestDispatcher {
 
     @Override
     public void dispatch(ServerConnection connection, int correlation, ByteBuf buf, int payloadIndex, int length) {
-        ByteBuf request = buf.retainedSlice(payloadIndex, length);
+        ByteBuf request = RequestDispatcher.copyOf(connection, buf, payloadIndex, length);
         CompletionStage<ByteBuf> stage;
         try {
             stage = handler.handle(request, connection.alloc());
@@ -34,8 +37,9 @@ public final class AsyncDispatcher implements RequestDispatcher {
             return;
         }
         stage.whenComplete((response, error) -> {
+            ByteBuf owned = RequestDispatcher.adopt(request, 1, response);
             request.release();
-            connection.complete(correlation, response, error);
+            connection.complete(correlation, owned, error);
         });
     }
 }

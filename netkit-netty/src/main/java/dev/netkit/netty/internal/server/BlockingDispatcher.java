@@ -27,7 +27,7 @@ public final class BlockingDispatcher implements RequestDispatcher {
 
     @Override
     public void dispatch(ServerConnection connection, int correlation, ByteBuf buf, int payloadIndex, int length) {
-        ByteBuf request = buf.retainedSlice(payloadIndex, length);
+        ByteBuf request = RequestDispatcher.copyOf(connection, buf, payloadIndex, length);
         try {
             executor.execute(() -> run(connection, correlation, request));
         } catch (RejectedExecutionException e) {
@@ -40,7 +40,7 @@ public final class BlockingDispatcher implements RequestDispatcher {
         ByteBuf response = null;
         Throwable error = null;
         try {
-            response = handler.handle(request, connection.alloc());
+            response = RequestDispatcher.adopt(request, 1, handler.handle(request, connection.alloc()));
         } catch (Throwable t) {
             error = t;
         } finally {

@@ -18,9 +18,11 @@ public final class EventLoopDispatcher implements RequestDispatcher {
 
     @Override
     public void dispatch(ServerConnection connection, int correlation, ByteBuf buf, int payloadIndex, int length) {
+        ByteBuf request = buf.slice(payloadIndex, length);
+        int refCnt = request.refCnt();
         ByteBuf response;
         try {
-            response = handler.handle(buf.slice(payloadIndex, length), connection.alloc());
+            response = RequestDispatcher.adopt(request, refCnt, handler.handle(request, connection.alloc()));
         } catch (Throwable t) {
             connection.complete(correlation, null, t);
             return;

@@ -17,4 +17,28 @@ public interface RequestDispatcher {
 
     /** Stops background resources (blocking executor); called once the server stopped. */
     default void shutdown() {}
+
+    /**
+     * A handler may answer with its own request buffer ("echo"). {@code request.retain()} returns
+     * the same object, so identity cannot tell whether the handler took the reference it hands
+     * over; the reference count can. If it did not, take it on its behalf instead of letting the
+     * server release a buffer it does not own.
+     */
+    static ByteBuf adopt(ByteBuf request, int refCntBefore, ByteBuf response) {
+        // Reliable only when nobody else moves the count meanwhile: a request that outlives the
+        // read (async, blocking) is therefore a copy with its own count, see copyOf.
+        if (response == request && request.refCnt() == refCntBefore) {
+            request.retain();
+        }
+        return response;
+    }
+
+    /**
+     * The payload as a buffer of its own (reference count 1). A slice would share the count of
+     * the whole read buffer (Netty 4.2's adaptive allocator), which other requests' releases move
+     * from other threads, and would pin that buffer while the handler works.
+     */
+    static ByteBuf copyOf(ServerConnection connection, ByteBuf buf, int payloadIndex, int length) {
+        return connection.alloc().buffer(length).writeBytes(buf, payloadIndex, length);
+    }
 }

@@ -11,6 +11,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -20,18 +21,24 @@ import java.util.concurrent.TimeUnit;
  * event loop. Handler outcomes may arrive from other threads (async stages, virtual threads);
  * complete() hops them onto the loop before touching any state.
  *
- * Reading stops (autoRead off) for any of three reasons, kept as bits in `paused`:
- *   LIMIT       the server-wide concurrency limit is reached (resumed by ConcurrencyLimiter),
+ * New requests stop being started for any of three reasons, kept as bits in `paused`:
+ *   LIMIT       the server-wide concurrency limit is reached (woken by ConcurrencyLimiter),
  *   UNWRITABLE  the peer is not reading our responses (resumed by channelWritabilityChanged),
- *   CLOSING     graceful stop or half-close: no new requests are started.
- * So memory per connection is bounded by one read plus the responses of requests in flight.
+ *   CLOSING     graceful stop, protocol violation or read timeout: answer what is in flight, then close.
+ * While any bit is set the socket is not read and buffered frames are not started, so memory per
+ * connection is bounded by one read plus the responses of requests in flight.
+ *
+ * Half-close (the client shut its output) is not a pause: frames it already sent are still
+ * handled, and the connection closes once none is left and every answer is written. autoRead is
+ * never turned back on after the input closed: Netty's epoll transport has already dropped the
+ * socket from its interest set then, and re-arming it fails (netty#16689).
  *
  * Responses are appended to a FrameBatchWriter. Inside a read batch they are flushed in
  * channelReadComplete; otherwise one flush task per loop iteration is scheduled, so responses that
  * complete together leave in one syscall.
  *
- * Timers: at most one of each (read, idle, write) is scheduled at a time; they re-check state when
- * they fire instead of being cancelled and re-armed on every read.
+ * Timers: at most one of each (read, idle, write, closing) is scheduled at a time; they re-check
+ * state when they fire instead of being cancelled and re-armed on every read.
  */
 /** Per-connection server handler: decodes requests, dispatches them, writes responses. */
 public final class ServerConnection extends FrameReader {
@@ -40,26 +47,31 @@ public final class ServerConnection extends FrameReader {
     private static final int CLOSING = 4;
 
     private final ServerContext server;
+    private final EventLoop loop;
     private final long readTimeoutNanos;
     private final long idleTimeoutNanos;
     private final long writeTimeoutNanos;
     private final FrameBatchWriter out = new FrameBatchWriter();
+    private final Runnable flushTask = this::flushNow;
 
     private ChannelHandlerContext ctx;
-    private EventLoop loop;
     private int paused;
     private int inFlight;
     private boolean inReadBatch;
+    private boolean decoding;
+    private boolean tookPermit;
     private boolean flushScheduled;
     private boolean inputClosed;
     private boolean finishing;
     private long lastActivity;
+    private long unwritableSince;
     private ScheduledFuture<?> readTimer;
     private ScheduledFuture<?> writeTimer;
-    private final Runnable flushTask = this::flushNow;
 
-    public ServerConnection(ServerContext server) {
+    /** @param loop the channel's event loop, known before the handler is added */
+    public ServerConnection(ServerContext server, EventLoop loop) {
         this.server = server;
+        this.loop = loop;
         this.readTimeoutNanos = server.config().readTimeout().toNanos();
         this.idleTimeoutNanos = server.config().idleTimeout().toNanos();
         this.writeTimeoutNanos = server.config().writeTimeout().toNanos();
@@ -72,12 +84,16 @@ public final class ServerConnection extends FrameReader {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        this.loop = ctx.channel().eventLoop();
         this.lastActivity = System.nanoTime();
         loop.schedule(this::checkIdle, idleTimeoutNanos, TimeUnit.NANOSECONDS);
     }
 
     // ---- reading ---------------------------------------------------------------------------
+
+    @Override
+    protected void onReadStarted() {
+        inReadBatch = true;
+    }
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
@@ -87,20 +103,16 @@ public final class ServerConnection extends FrameReader {
     }
 
     @Override
-    protected void onReadStarted() {
-        inReadBatch = true;
-    }
-
-    @Override
     protected boolean acceptingFrames() {
-        if ((paused & (LIMIT | CLOSING)) != 0) {
+        if (paused != 0) {
             return false;
         }
         if (!server.dispatcher().limited() || server.limiter().tryAcquire()) {
+            tookPermit = true;
             return true;
         }
         pause(LIMIT);
-        server.limiter().park(() -> loop.execute(this::resumeAfterLimit));
+        server.limiter().park(() -> loop.execute(this::wakeAfterLimit));
         return false;
     }
 
@@ -115,15 +127,30 @@ public final class ServerConnection extends FrameReader {
         server.dispatcher().dispatch(this, buf.getInt(correlationIndex), buf, correlationIndex + 4, payloadLength);
     }
 
-    private void resumeAfterLimit() {
+    private void wakeAfterLimit() {
+        tookPermit = false;
         resume(LIMIT);
-        if (ctx.channel().isOpen()) {
-            inReadBatch = true;
-            resumeDecoding(ctx);
-            out.flush(ctx);
-            inReadBatch = false;
-            finishIfDone();
+        decodeBuffered();
+        if (!tookPermit) {
+            server.limiter().wakeNext(); // nothing to start here: pass the wake-up on
         }
+    }
+
+    /** Starts buffered frames outside a socket read (after a pause ends). */
+    private void decodeBuffered() {
+        if (!ctx.channel().isOpen()) {
+            return;
+        }
+        inReadBatch = true;
+        decoding = true;
+        try {
+            resumeDecoding(ctx);
+        } finally {
+            decoding = false;
+            inReadBatch = false;
+        }
+        out.flush(ctx);
+        finishIfDone();
     }
 
     // ---- completing ------------------------------------------------------------------------
@@ -138,35 +165,39 @@ public final class ServerConnection extends FrameReader {
             loop.execute(() -> completeOnLoop(correlation, response, error));
         } catch (RejectedExecutionException e) {
             // The server's I/O threads are gone (stopped past its shutdown timeout): drop the answer.
-            if (response != null) {
-                response.release();
-            }
-            if (server.dispatcher().limited()) {
-                server.counters().inFlight.decrement();
-                server.limiter().release();
-            }
+            ReferenceCountUtil.safeRelease(response);
+            returnPermit();
         }
     }
 
     private void completeOnLoop(int correlation, ByteBuf response, Throwable error) {
         inFlight--;
+        returnPermit();
+        try {
+            if (error != null) {
+                ReferenceCountUtil.safeRelease(response);
+                handlerFailed(error);
+            } else if (response == null) {
+                server.counters().noReply.increment();
+            } else {
+                writeResponse(correlation, response);
+            }
+        } finally {
+            finishIfDone();
+        }
+    }
+
+    private void returnPermit() {
         if (server.dispatcher().limited()) {
             server.counters().inFlight.decrement();
             server.limiter().release();
         }
-        if (error != null) {
-            if (response != null) {
-                response.release();
-            }
-            server.counters().handlerErrors.increment();
-            server.warnings().warn("handler failed for a request from " + ctx.channel().remoteAddress()
-                    + "; no reply sent, connection stays open", error);
-        } else if (response == null) {
-            server.counters().noReply.increment();
-        } else {
-            writeResponse(correlation, response);
-        }
-        finishIfDone();
+    }
+
+    private void handlerFailed(Throwable error) {
+        server.counters().handlerErrors.increment();
+        server.warnings().warn("handler failed for a request from " + ctx.channel().remoteAddress()
+                + "; no reply sent, connection stays open", error);
     }
 
     private void writeResponse(int correlation, ByteBuf response) {
@@ -181,14 +212,20 @@ public final class ServerConnection extends FrameReader {
             if (!ctx.channel().isActive()) {
                 return; // the client left; nothing to deliver
             }
-            out.write(ctx, correlation, response);
+            out.write(ctx, correlation, response); // all or nothing: a failed copy leaves no header behind
             server.counters().responses.increment();
             if (!inReadBatch && !flushScheduled) {
+                lastActivity = System.nanoTime(); // an answer outside a read is activity too
                 flushScheduled = true;
                 loop.execute(flushTask);
             }
+        } catch (RuntimeException e) {
+            handlerFailed(new IllegalStateException("the handler's response buffer could not be read "
+                    + "(released already, or returned twice?)", e));
         } finally {
-            response.release();
+            if (response.refCnt() > 0) {
+                response.release();
+            }
         }
     }
 
@@ -207,7 +244,7 @@ public final class ServerConnection extends FrameReader {
 
     private void resume(int reason) {
         paused &= ~reason;
-        if (paused == 0) {
+        if (paused == 0 && !inputClosed && ctx.channel().isOpen()) {
             ctx.channel().config().setAutoRead(true);
         }
     }
@@ -216,8 +253,12 @@ public final class ServerConnection extends FrameReader {
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         if (ctx.channel().isWritable()) {
             resume(UNWRITABLE);
+            if (paused == 0) {
+                decodeBuffered();
+            }
         } else {
             pause(UNWRITABLE);
+            unwritableSince = System.nanoTime();
             if (writeTimer == null) {
                 writeTimer = loop.schedule(this::checkWriteTimeout, writeTimeoutNanos, TimeUnit.NANOSECONDS);
             }
@@ -239,10 +280,11 @@ public final class ServerConnection extends FrameReader {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof ChannelInputShutdownEvent) {
-            // Half-close: the client sent everything it will send. Answer what is in flight,
-            // then close. Frames already buffered are still handled (unless paused by the limit).
+            // Half-close: the client sent everything it will send. Handle what it sent, answer
+            // what is in flight, then close.
             inReadBatch = false;
             inputClosed = true;
+            ctx.channel().config().setAutoRead(false);
             finishIfDone();
         }
         ctx.fireUserEventTriggered(evt);
@@ -253,8 +295,8 @@ public final class ServerConnection extends FrameReader {
         if (!(stopping || inputClosed) || inFlight > 0 || finishing) {
             return;
         }
-        if (!stopping && (paused & LIMIT) != 0) {
-            return; // half-closed, but frames it sent are still waiting for a permit
+        if (!stopping && (decoding || (paused & (LIMIT | UNWRITABLE)) != 0)) {
+            return; // half-closed, but frames it sent are still being started or waiting to be
         }
         finishing = true;
         out.flush(ctx);
@@ -262,11 +304,34 @@ public final class ServerConnection extends FrameReader {
         ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }
 
+    /**
+     * Stops starting requests and drops unread bytes, but still answers the requests in flight
+     * before closing; a peer that does not take those answers is cut off after the write timeout.
+     */
+    private void closeAfterOwedAnswers(String reason) {
+        server.warnings().warn("closing connection from " + ctx.channel().remoteAddress() + ": " + reason, null);
+        releaseCumulation();
+        out.flush(ctx);
+        pause(CLOSING);
+        loop.schedule(() -> {
+            if (ctx.channel().isOpen()) {
+                ctx.close();
+            }
+        }, writeTimeoutNanos, TimeUnit.NANOSECONDS);
+        finishIfDone();
+    }
+
+    private void closeNow(String reason) {
+        server.warnings().warn("closing connection from " + ctx.channel().remoteAddress() + ": " + reason, null);
+        releaseCumulation();
+        out.discard();
+        ctx.close();
+    }
+
     @Override
     protected void onProtocolViolation(ChannelHandlerContext ctx, String reason) {
         server.counters().protocolViolations.increment();
-        out.flush(ctx); // answers to the valid frames before the bad one are still owed
-        closeWithReason("protocol violation: " + reason);
+        closeAfterOwedAnswers("protocol violation: " + reason);
     }
 
     @Override
@@ -279,13 +344,13 @@ public final class ServerConnection extends FrameReader {
     private void checkReadTimeout() {
         readTimer = null;
         long since = partialFrameSince();
-        if (since < 0 || !ctx.channel().isOpen()) {
+        if (since < 0 || !ctx.channel().isOpen() || (paused & CLOSING) != 0) {
             return;
         }
         long waited = System.nanoTime() - since;
         if (waited >= readTimeoutNanos) {
             server.counters().readTimeouts.increment();
-            closeWithReason("read timeout: a frame started " + TimeUnit.NANOSECONDS.toMillis(waited)
+            closeAfterOwedAnswers("read timeout: a frame started " + TimeUnit.NANOSECONDS.toMillis(waited)
                     + " ms ago and is still incomplete (" + bufferedBytes() + " bytes buffered, limit "
                     + server.config().readTimeout() + ")");
         } else {
@@ -298,10 +363,11 @@ public final class ServerConnection extends FrameReader {
             return;
         }
         long idle = System.nanoTime() - lastActivity;
-        if (inFlight == 0 && idle >= idleTimeoutNanos) {
+        // Waiting for a permit, or holding unstarted frames, is not idleness.
+        boolean busy = inFlight > 0 || (paused & LIMIT) != 0 || bufferedBytes() > 0 || flushScheduled || out.hasPending();
+        if (!busy && idle >= idleTimeoutNanos) {
             server.counters().idleTimeouts.increment();
-            closeWithReason("idle for " + TimeUnit.NANOSECONDS.toMillis(idle) + " ms (limit "
-                    + server.config().idleTimeout() + ")");
+            closeNow("idle for " + TimeUnit.NANOSECONDS.toMillis(idle) + " ms (limit " + server.config().idleTimeout() + ")");
         } else {
             loop.schedule(this::checkIdle, Math.max(idleTimeoutNanos - idle, idleTimeoutNanos / 10), TimeUnit.NANOSECONDS);
         }
@@ -309,27 +375,22 @@ public final class ServerConnection extends FrameReader {
 
     private void checkWriteTimeout() {
         writeTimer = null;
-        if (ctx.channel().isOpen() && !ctx.channel().isWritable()) {
-            server.counters().writeTimeouts.increment();
-            closeWithReason("write timeout: the client has not read its responses for "
-                    + server.config().writeTimeout() + " (" + ctx.channel().unsafe().outboundBuffer().totalPendingWriteBytes()
-                    + " bytes pending)");
+        if (!ctx.channel().isOpen() || ctx.channel().isWritable()) {
+            return;
         }
-    }
-
-    private void closeWithReason(String reason) {
-        server.warnings().warn("closing connection from " + ctx.channel().remoteAddress() + ": " + reason, null);
-        releaseCumulation();
-        out.discard();
-        ctx.close();
+        long stuck = System.nanoTime() - unwritableSince;
+        if (stuck >= writeTimeoutNanos) {
+            server.counters().writeTimeouts.increment();
+            closeNow("write timeout: the client has not read its responses for " + server.config().writeTimeout()
+                    + " (" + ctx.channel().unsafe().outboundBuffer().totalPendingWriteBytes() + " bytes pending)");
+        } else {
+            writeTimer = loop.schedule(this::checkWriteTimeout, writeTimeoutNanos - stuck, TimeUnit.NANOSECONDS);
+        }
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         out.discard();
-        if ((paused & LIMIT) != 0) {
-            paused &= ~LIMIT; // the parked resume callback finds the channel closed and does nothing
-        }
         super.channelInactive(ctx);
     }
 

@@ -35,4 +35,19 @@ class CorrelationIdsTest {
         round.next(id -> false);
         assertThat(round.next(id -> id == 0)).isEqualTo(1);
     }
+
+    @Test
+    void idsBelowTheCounterWereIssuedUntilTheFirstWrap() {
+        CorrelationIds ids = new CorrelationIds();
+        ids.next(id -> false);
+        ids.next(id -> false); // 1, 2 issued
+        assertThat(ids.issuedBeforeWrap(1)).isTrue();
+        assertThat(ids.issuedBeforeWrap(2)).isTrue();
+        assertThat(ids.issuedBeforeWrap(3)).as("not yet").isFalse();
+        assertThat(ids.issuedBeforeWrap(0)).as("0 comes only after a wrap").isFalse();
+        assertThat(ids.issuedBeforeWrap(-5)).isFalse();
+        CorrelationIds wrapped = new CorrelationIds(-1);
+        wrapped.next(id -> false);
+        assertThat(wrapped.issuedBeforeWrap(7)).as("after a wrap the id alone tells nothing").isFalse();
+    }
 }
