@@ -15,8 +15,9 @@ import java.util.function.UnaryOperator;
  *
  * <p><b>Buffers.</b> {@code request} holds the payload only (the correlation bytes are handled by
  * the server) and is valid only during the call: retain or copy it to keep it. The returned
- * buffer's ownership passes to the server, which writes and releases it. Returning
- * {@code request.retain()} echoes without copying.
+ * buffer's ownership passes to the server, which writes and releases it. Returning the request
+ * itself ({@code request} or {@code request.retain()}) echoes it. A response that cannot be read
+ * (for example already released) is dropped and counted as a handler error.
  */
 @FunctionalInterface
 public interface RequestHandler {
