@@ -5,6 +5,7 @@ import dev.netkit.netty.server.FrameServerConfig;
 import dev.netkit.netty.server.RequestHandler;
 import dev.netkit.netty.server.ServerStats;
 import dev.netkit.netty.transport.IoThreads;
+import dev.netkit.netty.transport.TransportKind;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -40,12 +41,17 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--io-threads", description = "Event loop threads (default: half the cores, at least 1).")
     Integer ioThreads;
 
+    @Option(names = "--transport", defaultValue = "auto",
+            description = "auto (epoll if available, else nio), epoll, io_uring or nio (default: ${DEFAULT-VALUE}).")
+    TransportKind transport;
+
     @Override
     public Integer call() throws InterruptedException {
         FrameServerConfig config = FrameServerConfig.builder()
                 .host(host).port(port).readTimeout(readTimeout).idleTimeout(idleTimeout)
                 .maxConnections(maxConnections)
                 .ioThreads(ioThreads == null ? IoThreads.defaultCount() : ioThreads)
+                .transport(transport)
                 .build();
         FrameServer server = FrameServer.builder().config(config).handler(RequestHandler.echo()).start();
         PrintStream out = System.out;

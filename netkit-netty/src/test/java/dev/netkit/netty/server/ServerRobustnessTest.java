@@ -37,7 +37,7 @@ class ServerRobustnessTest {
      * resuming used to close it early (2 of 3).
      */
     @ParameterizedTest
-    @EnumSource(value = TransportKind.class, names = {"NIO", "EPOLL"})
+    @EnumSource(value = TransportKind.class, names = {"NIO", "EPOLL", "IO_URING"})
     void halfClosedClientUnderTheConcurrencyLimitGetsEveryAnswer(TransportKind transport) throws Exception {
         CompletableFuture<ByteBuf> slow = new CompletableFuture<>();
         AsyncRequestHandler handler = (request, alloc) -> "slow".equals(request.toString(StandardCharsets.US_ASCII))

@@ -42,6 +42,7 @@ import java.util.concurrent.TimeUnit;
  */
 /** Per-connection server handler: decodes requests, dispatches them, writes responses. */
 public final class ServerConnection extends FrameReader {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ServerConnection.class);
     private static final int LIMIT = 1;
     private static final int UNWRITABLE = 2;
     private static final int CLOSING = 4;
@@ -396,8 +397,12 @@ public final class ServerConnection extends FrameReader {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        // Resets and broken pipes are normal client behaviour; the connection just goes away.
-        server.warnings().warn("connection from " + ctx.channel().remoteAddress() + " failed: " + cause, null);
+        // Resets and broken pipes are normal client behaviour: the connection just goes away.
+        if (cause instanceof java.io.IOException) {
+            LOG.debug("connection from {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+        } else {
+            server.warnings().warn("connection from " + ctx.channel().remoteAddress() + " failed", cause);
+        }
         ctx.close();
     }
 }
