@@ -118,13 +118,17 @@ public final class Broker implements AutoCloseable {
         } else {
             // A DNS lookup blocks; this may run on an I/O thread (a send from a callback), so
             // resolve on a virtual thread and connect once the address is known.
-            CompletableFuture.supplyAsync(() -> new InetSocketAddress(host, port), resolver).whenComplete((address, error) -> {
-                if (error != null || address.isUnresolved()) {
-                    connection.connectFailed(error != null ? error : new UnknownHostException(host));
-                } else {
-                    open(loop, connection, address);
-                }
-            });
+            try {
+                CompletableFuture.supplyAsync(() -> new InetSocketAddress(host, port), resolver).whenComplete((address, error) -> {
+                    if (error != null || address.isUnresolved()) {
+                        connection.connectFailed(error != null ? error : new UnknownHostException(host));
+                    } else if (!connection.closing()) {
+                        open(loop, connection, address);
+                    }
+                });
+            } catch (RuntimeException e) { // the resolver is shut down: the broker is closing
+                connection.connectFailed(e);
+            }
         }
         return connection;
     }
@@ -271,7 +275,7 @@ public final class Broker implements AutoCloseable {
                 counters.rejected.sum(), inFlight(), counters.openConnections.get());
     }
 
-    /** The transport in use: {@code "epoll"} or {@code "nio"}. */
+    /** The transport in use: {@code "epoll"}, {@code "io_uring"} or {@code "nio"}. */
     public String transportName() {
         return transport.name();
     }

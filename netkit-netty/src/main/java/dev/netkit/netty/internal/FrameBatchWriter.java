@@ -39,7 +39,12 @@ public final class FrameBatchWriter {
         int n = payload.readableBytes();
         if (n > COPY_THRESHOLD) {
             ByteBuf body = payload.retainedSlice(); // first: throws before any header is written
-            room(ctx, HEADER_SIZE).writeShort(CORRELATION_SIZE + n).writeInt(correlation);
+            try {
+                room(ctx, HEADER_SIZE).writeShort(CORRELATION_SIZE + n).writeInt(correlation);
+            } catch (RuntimeException e) {
+                body.release();
+                throw e;
+            }
             writeBatch(ctx);
             ctx.write(body, ctx.voidPromise());
             return;

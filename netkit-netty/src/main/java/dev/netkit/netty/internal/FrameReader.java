@@ -16,8 +16,8 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
  * slice of the payload only if it needs one. Measured on these machines (netty-probe.md), handling
  * a read batch as one unit instead of one object per frame saves about 15 % of server CPU.
  *
- * The cumulation is only ever appended to, never compacted in place, because subclasses may hand
- * out retained slices of it (async handlers) whose bytes must not move. When the next read does
+ * The cumulation is only ever appended to, never compacted in place, so that a slice handed out
+ * (or retained by a handler) never sees its bytes move. When the next read does
  * not fit in its spare room, the unread rest is copied into a fresh buffer.
  *
  * A subclass may refuse a frame (acceptingFrames() == false) to apply backpressure; the frame then

@@ -123,7 +123,7 @@ public final class FrameServer implements AutoCloseable {
         return (InetSocketAddress) serverChannel.localAddress();
     }
 
-    /** The transport in use: {@code "epoll"} or {@code "nio"}. */
+    /** The transport in use: {@code "epoll"}, {@code "io_uring"} or {@code "nio"}. */
     public String transportName() {
         return transport.name();
     }

@@ -16,8 +16,9 @@ import java.util.function.UnaryOperator;
  * <p><b>Buffers.</b> {@code request} holds the payload only (the correlation bytes are handled by
  * the server) and is valid only during the call: retain or copy it to keep it. The returned
  * buffer's ownership passes to the server, which writes and releases it. Returning the request
- * itself ({@code request} or {@code request.retain()}) echoes it. A response that cannot be read
- * (for example already released) is dropped and counted as a handler error.
+ * itself ({@code request} or {@code request.retain()}) echoes it; any other buffer derived from
+ * the request (a slice, a duplicate) must be retained. A response found unreadable when it is
+ * written (for example already released) is dropped and counted as a handler error.
  */
 @FunctionalInterface
 public interface RequestHandler {

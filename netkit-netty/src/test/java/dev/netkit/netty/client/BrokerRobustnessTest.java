@@ -3,11 +3,13 @@ package dev.netkit.netty.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.netkit.core.error.ClosedException;
 import dev.netkit.core.error.ErrorKind;
 import dev.netkit.core.error.NetkitException;
 import dev.netkit.core.error.RequestTimeoutException;
 import dev.netkit.netty.server.FrameServer;
 import dev.netkit.netty.server.RequestHandler;
+import dev.netkit.netty.testing.GatedDns;
 import dev.netkit.netty.testing.HeldRequests;
 import dev.netkit.netty.testing.RawClient;
 import dev.netkit.netty.testing.ScriptedPeer;
@@ -21,6 +23,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -135,6 +138,25 @@ class BrokerRobustnessTest {
             assertThat(server.stats().connectionsRejected())
                     .as("reconnects back off (50 ms doubling) instead of one connection per request")
                     .isLessThan(20);
+        }
+    }
+
+    @Test
+    void closeWhileTheHostNameIsStillResolvingFailsWhatWaitsForTheConnect() throws Exception {
+        GatedDns.gate = new CountDownLatch(1);
+        try {
+            Broker broker = Broker.create(BrokerConfig.builder().endpoints(GatedDns.GATED_HOST + ":7070")
+                    .closeTimeout(Duration.ofMillis(100)).build());
+            CompletableFuture<byte[]> reply = broker.send(new byte[] {1}, Duration.ofSeconds(30));
+            CompletableFuture<Void> ready = broker.connectAll();
+            await().atMost(Duration.ofSeconds(3)).until(() -> broker.inFlight() == 1);
+            broker.close();
+            assertThat(failure(reply)).isInstanceOf(ClosedException.class).hasMessageContaining("closeTimeout");
+            assertThat(failure(ready)).isInstanceOf(ClosedException.class);
+            GatedDns.gate.countDown(); // DNS answers after the broker closed: nothing is connected
+            assertThat(broker.inFlight()).isZero();
+        } finally {
+            GatedDns.gate.countDown();
         }
     }
 }

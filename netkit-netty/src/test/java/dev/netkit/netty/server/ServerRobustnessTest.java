@@ -134,4 +134,30 @@ class ServerRobustnessTest {
             assertThat(waiter.readFrame()).isEqualTo(frame(2, bytes("c")));
         }
     }
+
+    @Test
+    void aHandlerThatReleasesItsOwnRequestStillAnswersAndFreesItsPermit() throws Exception {
+        RequestHandler releasesRequest = (request, alloc) -> {
+            ByteBuf copy = Unpooled.copiedBuffer(request);
+            request.release(); // a Netty habit; the server owns this buffer, but must survive it
+            return copy;
+        };
+        AsyncRequestHandler asyncReleases = (request, alloc) -> {
+            ByteBuf copy = Unpooled.copiedBuffer(request);
+            request.release();
+            return CompletableFuture.completedFuture(copy);
+        };
+        for (FrameServer.Builder builder : List.of(FrameServer.builder().blockingHandler(releasesRequest),
+                FrameServer.builder().asyncHandler(asyncReleases))) {
+            try (FrameServer server = builder.config(TestServers.loopback().maxConcurrentRequests(1).build()).start();
+                 RawClient client = new RawClient(server.localAddress())) {
+                client.write(frame(1, bytes("a")));
+                assertThat(client.readFrame()).isEqualTo(frame(1, bytes("a")));
+                client.write(frame(2, bytes("b"))); // needs the only permit back
+                assertThat(client.readFrame()).isEqualTo(frame(2, bytes("b")));
+                assertThat(server.stats().inFlight()).isZero();
+                assertThat(server.stats().handlerErrors()).isZero();
+            }
+        }
+    }
 }

@@ -33,7 +33,7 @@ import java.util.function.IntPredicate;
  * Ownership. The in-flight map, the requests awaiting the connect, the id counter, abandoned ids,
  * batch writer and timers belong to the channel's event loop. Caller threads touch only
  * `reserved` (the in-flight permits, CAS-bounded by maxInFlight), the MPSC `submissions` queue,
- * `state` and `terminated`. The queue's consumer side is guarded by `consumer`, uncontended on the
+ * and `state`. The queue's consumer side is guarded by `consumer`, uncontended on the
  * event loop; it matters only when the loop is gone and a caller must fail what it queued.
  *
  * A send from the event loop itself (for example a load generator reacting to a response) writes
@@ -68,7 +68,6 @@ public final class BrokerConnection extends FrameReader {
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
     private volatile int state = CONNECTING;
-    private volatile boolean terminated;
 
     // event-loop state
     private final IntObjectHashMap<PendingRequest> inFlight;
@@ -88,6 +87,7 @@ public final class BrokerConnection extends FrameReader {
     private ScheduledFuture<?> sweep;
     private boolean wasActive;
     private boolean answeredAny;
+    private boolean wroteAny;
     private NetkitException closeReason;
 
     public BrokerConnection(Endpoint endpoint, int maxInFlight, BrokerCounters counters, RateLimitedLog warnings,
@@ -141,7 +141,6 @@ public final class BrokerConnection extends FrameReader {
             } catch (RejectedExecutionException e) {
                 // The I/O threads are gone (broker closed). Nobody else will drain the queue, and
                 // every later submitter must get here too, so the flag goes back down.
-                terminated = true;
                 drainScheduled.set(false);
                 failQueued(new ClosedException("broker is closed; the request to " + endpoint + " was not sent"));
             }
@@ -168,9 +167,22 @@ public final class BrokerConnection extends FrameReader {
                 closeReason = reason;
             }
             if (ctx != null && ctx.channel().isOpen()) {
-                ctx.close();
+                ctx.close(); // channelInactive, or the failed connect, fails what is pending
+            } else if (state == CONNECTING) {
+                giveUp(reason); // still resolving the host name: no channel will ever report back
             }
         });
+    }
+
+    /** Whether {@link #close} was called; the broker then skips a connect still to be started. */
+    public boolean closing() {
+        return closeReason != null;
+    }
+
+    private void giveUp(NetkitException reason) {
+        state = CLOSED;
+        ready.completeExceptionally(reason);
+        failAll(reason);
     }
 
     // ---- event loop: lifecycle -------------------------------------------------------------
@@ -200,19 +212,23 @@ public final class BrokerConnection extends FrameReader {
             try {
                 loop.execute(() -> connectFailed(cause));
             } catch (RejectedExecutionException e) {
-                terminated = true;
-                failQueued(new ClosedException("broker is closed; could not connect to " + endpoint));
+                // The loop is gone, so close() already failed what the loop owned; fail the rest.
+                state = CLOSED;
+                ClosedException reason = new ClosedException("broker is closed; could not connect to " + endpoint);
+                ready.completeExceptionally(reason);
+                failQueued(reason);
             }
             return;
         }
-        state = CLOSED;
+        if (state == CLOSED) {
+            return; // given up already (closed while resolving)
+        }
         NetkitException reason = closeReason != null ? closeReason // closed by the broker while connecting
                 : new ConnectionLostException("could not connect to " + endpoint + ": " + cause, cause);
         if (closeReason == null) {
             slot.connectFailed(cause);
         }
-        ready.completeExceptionally(reason);
-        failAll(reason);
+        giveUp(reason);
     }
 
     @Override
@@ -221,9 +237,9 @@ public final class BrokerConnection extends FrameReader {
         if (wasActive) {
             counters.openConnections.decrementAndGet();
         }
-        if (!answeredAny) {
-            // Accepted and closed before any answer (e.g. a server at its connection limit):
-            // treat like a failed connect, so reconnects back off instead of looping.
+        if (!answeredAny && wroteAny && closeReason == null) {
+            // Accepted, sent to, and closed by the peer before any answer (e.g. a server at its
+            // connection limit): treat like a failed connect, so reconnects back off.
             slot.connectFailed(new ConnectionLostException("closed by " + endpoint + " before any response"));
         }
         if (sweep != null) {
@@ -323,6 +339,7 @@ public final class BrokerConnection extends FrameReader {
         request.id = id;
         request.written = true;
         inFlight.put(id, request);
+        wroteAny = true;
         out.write(ctx, id, request.payload);
         counters.sent.increment();
         armSweep(request.deadlineNanos);
@@ -416,14 +433,14 @@ public final class BrokerConnection extends FrameReader {
         long now = System.nanoTime();
         List<PendingRequest> expired = new ArrayList<>();
         long earliest = collectExpired(inFlight.values(), now, expired, Long.MAX_VALUE);
+        int written = expired.size();
         earliest = collectExpired(awaitingConnect, now, expired, earliest);
-        for (PendingRequest r : expired) {
-            if (r.written) {
-                retire(r);
-            } else {
-                awaitingConnect.remove(r);
-                reserved.release();
-            }
+        for (int i = 0; i < written; i++) {
+            retire(expired.get(i));
+        }
+        if (expired.size() > written) { // one pass, not a remove() per request
+            awaitingConnect.removeIf(r -> r.isDone() || r.deadlineNanos - now <= 0);
+            reserved.release(expired.size() - written);
         }
         for (PendingRequest r : expired) {
             if (!r.isDone()) {

@@ -22,24 +22,34 @@ public final class AsyncDispatcher implements RequestDispatcher {
 
     @Override
     public void dispatch(ServerConnection connection, int correlation, ByteBuf buf, int payloadIndex, int length) {
-        ByteBuf request = RequestDispatcher.copyOf(connection, buf, payloadIndex, length);
+        ByteBuf request;
         CompletionStage<ByteBuf> stage;
+        try {
+            request = RequestDispatcher.copyOf(connection, buf, payloadIndex, length);
+        } catch (Throwable t) {
+            connection.complete(correlation, null, t);
+            return;
+        }
         try {
             stage = handler.handle(request, connection.alloc());
         } catch (Throwable t) {
-            request.release();
+            RequestDispatcher.releaseOwned(request);
             connection.complete(correlation, null, t);
             return;
         }
         if (stage == null) {
-            request.release();
+            RequestDispatcher.releaseOwned(request);
             connection.complete(correlation, null, new NullPointerException("AsyncRequestHandler returned a null stage"));
             return;
         }
         stage.whenComplete((response, error) -> {
-            ByteBuf owned = RequestDispatcher.adopt(request, 1, response);
-            request.release();
-            connection.complete(correlation, owned, error);
+            ByteBuf owned = null;
+            try {
+                owned = RequestDispatcher.adopt(request, 1, response);
+                RequestDispatcher.releaseOwned(request);
+            } finally {
+                connection.complete(correlation, owned != null ? owned : response, error);
+            }
         });
     }
 }

@@ -27,12 +27,12 @@ public final class BlockingDispatcher implements RequestDispatcher {
 
     @Override
     public void dispatch(ServerConnection connection, int correlation, ByteBuf buf, int payloadIndex, int length) {
-        ByteBuf request = RequestDispatcher.copyOf(connection, buf, payloadIndex, length);
+        ByteBuf request;
         try {
+            request = RequestDispatcher.copyOf(connection, buf, payloadIndex, length);
             executor.execute(() -> run(connection, correlation, request));
-        } catch (RejectedExecutionException e) {
-            request.release();
-            connection.complete(correlation, null, e);
+        } catch (Throwable t) { // allocation failure or executor shut down; the copy is released below
+            connection.complete(correlation, null, t);
         }
     }
 
@@ -44,9 +44,9 @@ public final class BlockingDispatcher implements RequestDispatcher {
         } catch (Throwable t) {
             error = t;
         } finally {
-            request.release();
+            RequestDispatcher.releaseOwned(request);
+            connection.complete(correlation, response, error);
         }
-        connection.complete(correlation, response, error);
     }
 
     @Override

@@ -41,4 +41,14 @@ public interface RequestDispatcher {
     static ByteBuf copyOf(ServerConnection connection, ByteBuf buf, int payloadIndex, int length) {
         return connection.alloc().buffer(length).writeBytes(buf, payloadIndex, length);
     }
+
+    /**
+     * Releases the server's reference to a request copy. A handler may already have released it
+     * (a common Netty habit); that must not throw here and skip completing the request.
+     */
+    static void releaseOwned(ByteBuf request) {
+        if (request.refCnt() > 0) {
+            request.release();
+        }
+    }
 }

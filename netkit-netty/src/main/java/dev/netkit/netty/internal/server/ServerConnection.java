@@ -307,13 +307,14 @@ public final class ServerConnection extends FrameReader {
 
     /**
      * Stops starting requests and drops unread bytes, but still answers the requests in flight
-     * before closing; a peer that does not take those answers is cut off after the write timeout.
+     * before closing. The whole wind-down is bounded by the write timeout: answers not written by
+     * then (slow handler or a peer that does not read) are dropped with the connection.
      */
     private void closeAfterOwedAnswers(String reason) {
         server.warnings().warn("closing connection from " + ctx.channel().remoteAddress() + ": " + reason, null);
         releaseCumulation();
+        pause(CLOSING); // before the flush: a writability change inside it must not resume reading
         out.flush(ctx);
-        pause(CLOSING);
         loop.schedule(() -> {
             if (ctx.channel().isOpen()) {
                 ctx.close();
