@@ -1,5 +1,6 @@
 package dev.netkit.netty.client;
 
+import static dev.netkit.netty.testing.Futures.failureOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -24,21 +25,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** Regressions found in review: deadlines while connecting, late answers, misuse from I/O threads. */
 class BrokerRobustnessTest {
-
-    private static Throwable failure(CompletableFuture<?> f) throws Exception {
-        try {
-            f.get(10, TimeUnit.SECONDS);
-            throw new AssertionError("expected a failure");
-        } catch (ExecutionException e) {
-            return e.getCause();
-        }
-    }
 
     @Test
     void aRequestWaitingForTheConnectStillHonoursItsDeadline() throws Exception {
@@ -60,7 +51,7 @@ class BrokerRobustnessTest {
             try (Broker broker = Broker.create(BrokerConfig.builder().endpoints("127.0.0.1:" + listener.getLocalPort())
                     .connectTimeout(Duration.ofSeconds(5)).closeTimeout(Duration.ZERO).build())) {
                 long start = System.nanoTime();
-                Throwable error = failure(broker.send(new byte[] {1}, Duration.ofMillis(200)));
+                Throwable error = failureOf(broker.send(new byte[] {1}, Duration.ofMillis(200)));
                 long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
                 assertThat(error).isInstanceOf(RequestTimeoutException.class).hasMessageContaining("still connecting");
                 assertThat(ms).as("the 200 ms deadline, not the 5 s connect timeout, ended it").isLessThan(3_000);
@@ -87,7 +78,7 @@ class BrokerRobustnessTest {
                     peer.accept();
                 }
                 unanswered.add(peer.read());
-                assertThat(failure(f)).isInstanceOf(RequestTimeoutException.class);
+                assertThat(failureOf(f)).isInstanceOf(RequestTimeoutException.class);
             }
             CompletableFuture<byte[]> live = broker.send(new byte[] {99}, Duration.ofSeconds(5));
             ScriptedPeer.Request request = peer.read();
@@ -108,9 +99,9 @@ class BrokerRobustnessTest {
             CompletableFuture<Void> closing = broker.send(new byte[] {2}).thenAccept(r -> broker.close());
             held.next().echo();
             held.next().echo();
-            assertThat(failure(nested)).isInstanceOf(IllegalStateException.class)
+            assertThat(failureOf(nested)).isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("would block the broker's I/O thread");
-            assertThat(failure(closing)).isInstanceOf(IllegalStateException.class);
+            assertThat(failureOf(closing)).isInstanceOf(IllegalStateException.class);
             CompletableFuture<byte[]> fine = broker.send(new byte[] {3});
             held.next().echo();
             assertThat(fine.get(5, TimeUnit.SECONDS)).containsExactly(3);
@@ -151,8 +142,8 @@ class BrokerRobustnessTest {
             CompletableFuture<Void> ready = broker.connectAll();
             await().atMost(Duration.ofSeconds(3)).until(() -> broker.inFlight() == 1);
             broker.close();
-            assertThat(failure(reply)).isInstanceOf(ClosedException.class).hasMessageContaining("closeTimeout");
-            assertThat(failure(ready)).isInstanceOf(ClosedException.class);
+            assertThat(failureOf(reply)).isInstanceOf(ClosedException.class).hasMessageContaining("closeTimeout");
+            assertThat(failureOf(ready)).isInstanceOf(ClosedException.class);
             GatedDns.gate.countDown(); // DNS answers after the broker closed: nothing is connected
             assertThat(broker.inFlight()).isZero();
         } finally {

@@ -1,5 +1,6 @@
 package dev.netkit.netty.client;
 
+import static dev.netkit.netty.testing.Futures.failureOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -24,7 +25,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -37,17 +37,6 @@ class BrokerTest {
 
     private static BrokerConfig.Builder to(String endpoints) {
         return BrokerConfig.builder().endpoints(endpoints).ioThreads(1);
-    }
-
-    private static Throwable failure(CompletableFuture<?> f) throws InterruptedException {
-        try {
-            f.get(10, TimeUnit.SECONDS);
-            throw new AssertionError("expected the request to fail, but it succeeded");
-        } catch (ExecutionException e) {
-            return e.getCause();
-        } catch (java.util.concurrent.TimeoutException e) {
-            throw new AssertionError("the request did not complete within 10 s", e);
-        }
     }
 
     private static FrameServer echoServer() {
@@ -91,7 +80,7 @@ class BrokerTest {
             }
             CompletableFuture<byte[]> fifth = broker.send(bytes("r4"));
             assertThat(fifth).isCompletedExceptionally();
-            assertThat(failure(fifth)).isInstanceOf(QueueFullException.class)
+            assertThat(failureOf(fifth)).isInstanceOf(QueueFullException.class)
                     .hasMessageContaining("maxInFlightPerConnection 4").hasMessageContaining("4 request(s) in flight");
             assertThat(broker.stats().rejected()).isEqualTo(1);
         }
@@ -105,13 +94,13 @@ class BrokerTest {
                      .maxInFlightPerConnection(2).requestTimeout(Duration.ofMillis(150)).build())) {
             CompletableFuture<byte[]> a = broker.send(bytes("a"));
             CompletableFuture<byte[]> b = broker.send(bytes("b"));
-            assertThat(failure(a)).isInstanceOf(RequestTimeoutException.class).hasMessageContaining("127.0.0.1");
-            assertThat(failure(b)).isInstanceOf(RequestTimeoutException.class);
+            assertThat(failureOf(a)).isInstanceOf(RequestTimeoutException.class).hasMessageContaining("127.0.0.1");
+            assertThat(failureOf(b)).isInstanceOf(RequestTimeoutException.class);
             assertThat(broker.inFlight()).isZero();
             CompletableFuture<byte[]> c = broker.send(bytes("c"), Duration.ofMillis(100));
             CompletableFuture<byte[]> d = broker.send(bytes("d"), Duration.ofMillis(100));
-            assertThat(failure(c)).isInstanceOf(RequestTimeoutException.class);
-            assertThat(failure(d)).isInstanceOf(RequestTimeoutException.class);
+            assertThat(failureOf(c)).isInstanceOf(RequestTimeoutException.class);
+            assertThat(failureOf(d)).isInstanceOf(RequestTimeoutException.class);
             assertThat(broker.stats().timeouts()).isEqualTo(4);
             assertThat(broker.stats().openConnections()).as("timeouts do not close the connection").isEqualTo(1);
         }
@@ -168,7 +157,7 @@ class BrokerTest {
             peer.read();
             peer.reply(ra.id() + 1000, bytes("who asked?"));
             for (CompletableFuture<byte[]> f : List.of(a, b)) {
-                assertThat(failure(f)).isInstanceOf(ProtocolViolationException.class)
+                assertThat(failureOf(f)).isInstanceOf(ProtocolViolationException.class)
                         .hasMessageContaining("unknown correlation id").hasMessageContaining(peer.endpoint());
             }
             assertThat(broker.stats().protocolViolations()).isEqualTo(1);
@@ -184,7 +173,7 @@ class BrokerTest {
             peer.accept();
             peer.read();
             peer.writeRaw(new byte[] {0, 2, 0, 0});
-            assertThat(failure(a)).isInstanceOf(ProtocolViolationException.class).hasMessageContaining("below the minimum");
+            assertThat(failureOf(a)).isInstanceOf(ProtocolViolationException.class).hasMessageContaining("below the minimum");
         }
     }
 
@@ -202,7 +191,7 @@ class BrokerTest {
             }
             peer.kill();
             for (CompletableFuture<byte[]> f : replies) {
-                assertThat(failure(f)).isInstanceOf(ConnectionLostException.class).hasMessageContaining(peer.endpoint());
+                assertThat(failureOf(f)).isInstanceOf(ConnectionLostException.class).hasMessageContaining(peer.endpoint());
             }
             assertThat(broker.inFlight()).isZero();
             assertThat(broker.stats().connectionFailures()).isEqualTo(10);
@@ -218,7 +207,7 @@ class BrokerTest {
             CompletableFuture<byte[]> pending = broker.send(bytes("x"));
             HeldRequests.Held stuck = held.next();
             server.stop();
-            Throwable error = failure(pending);
+            Throwable error = failureOf(pending);
             stuck.echo(); // a handler finishing after the stop: its buffers are still released
             assertThat(error).isInstanceOf(NetkitException.class);
             assertThat(((NetkitException) error).kind()).isEqualTo(ErrorKind.CONNECTION_LOST);
@@ -232,11 +221,11 @@ class BrokerTest {
             port = closed.port();
         }
         try (Broker broker = Broker.create(to("127.0.0.1:" + port).build())) {
-            assertThat(failure(broker.send(bytes("a")))).isInstanceOf(ConnectionLostException.class)
+            assertThat(failureOf(broker.send(bytes("a")))).isInstanceOf(ConnectionLostException.class)
                     .hasMessageContaining("could not connect to 127.0.0.1:" + port);
             CompletableFuture<byte[]> during = broker.send(bytes("b"));
             assertThat(during).isCompletedExceptionally();
-            assertThat(failure(during)).isInstanceOf(NoEndpointsException.class)
+            assertThat(failureOf(during)).isInstanceOf(NoEndpointsException.class)
                     .hasMessageContaining("127.0.0.1:" + port).hasMessageContaining("next attempt in");
             assertThatThrownBy(() -> broker.connectAll().get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(NetkitException.class);
         }
@@ -263,7 +252,7 @@ class BrokerTest {
         try (ScriptedPeer peer = new ScriptedPeer();
              Broker broker = Broker.create(to(peer.endpoint()).build())) {
             CompletableFuture<byte[]> tooBig = broker.send(new byte[65_532]);
-            assertThat(failure(tooBig)).isInstanceOfSatisfying(FrameTooLargeException.class, e -> {
+            assertThat(failureOf(tooBig)).isInstanceOfSatisfying(FrameTooLargeException.class, e -> {
                 assertThat(e.size()).isEqualTo(65_532);
                 assertThat(e.limit()).isEqualTo(65_531);
                 assertThat(e).hasMessage("payload of 65532 bytes exceeds the frame limit of 65531 bytes");
@@ -287,7 +276,7 @@ class BrokerTest {
             CompletableFuture<byte[]> answered = drained.send(bytes("answered"));
             HeldRequests.Held h = held.next();
             CompletableFuture<Void> closing = drained.closeAsync();
-            assertThat(failure(drained.send(bytes("after close")))).isInstanceOf(ClosedException.class);
+            assertThat(failureOf(drained.send(bytes("after close")))).isInstanceOf(ClosedException.class);
             h.echo();
             assertThat(answered.get(5, TimeUnit.SECONDS)).isEqualTo(bytes("answered"));
             closing.get(5, TimeUnit.SECONDS);
@@ -297,7 +286,7 @@ class BrokerTest {
             HeldRequests.Held late = held.next();
             impatient.close();
             impatient.close(); // idempotent
-            assertThat(failure(abandoned)).isInstanceOf(ClosedException.class).hasMessageContaining("closeTimeout");
+            assertThat(failureOf(abandoned)).isInstanceOf(ClosedException.class).hasMessageContaining("closeTimeout");
             late.echo(); // the server still answers; the broker is gone, so the answer is dropped
         }
     }
