@@ -1,5 +1,6 @@
 package dev.netkit.netty.client;
 
+import dev.netkit.core.backoff.ExponentialBackoff;
 import dev.netkit.core.endpoint.Endpoint;
 import dev.netkit.core.error.ClosedException;
 import dev.netkit.core.error.FrameTooLargeException;
@@ -7,6 +8,7 @@ import dev.netkit.core.error.NoEndpointsException;
 import dev.netkit.core.error.QueueFullException;
 import dev.netkit.core.internal.Checks;
 import dev.netkit.core.internal.ShutdownOnce;
+import dev.netkit.core.time.Ticker;
 import dev.netkit.netty.internal.RateLimitedLog;
 import dev.netkit.netty.internal.Transport;
 import dev.netkit.netty.internal.client.BrokerConnection;
@@ -99,10 +101,17 @@ public final class Broker implements AutoCloseable {
         List<ConnectionSlot> list = new ArrayList<>();
         for (int i = 0; i < config.connectionsPerEndpoint(); i++) {
             for (Endpoint e : config.endpoints()) {
-                list.add(new ConnectionSlot(e, config.reconnectBackoffMax(), this::connect));
+                list.add(new ConnectionSlot(e, reconnectBackoff(config), Ticker.system(), this::connect));
             }
         }
         return list.toArray(ConnectionSlot[]::new);
+    }
+
+    /** 50 ms doubling, ± 20 %, capped: fast enough for a restart, spread enough for a crowd. */
+    private static ExponentialBackoff reconnectBackoff(BrokerConfig config) {
+        Duration initial = Duration.ofMillis(50);
+        Duration max = config.reconnectBackoffMax().compareTo(initial) < 0 ? initial : config.reconnectBackoffMax();
+        return new ExponentialBackoff(initial, 2.0, 0.2, max);
     }
 
     private BrokerConnection connect(ConnectionSlot slot) {

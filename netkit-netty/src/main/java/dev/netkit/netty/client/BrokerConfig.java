@@ -26,7 +26,7 @@ import java.util.Objects;
  * @param closeTimeout             how long {@link Broker#close()} waits for in-flight requests
  *                                 before failing them; default 5 s
  * @param reconnectBackoffMax      after failed connects, the wait before the next attempt doubles
- *                                 from 50 ms up to this; default 2 s
+ *                                 from 50 ms (± 20 % jitter) up to this; default 2 s
  * @param tcpNoDelay               TCP_NODELAY; default true
  * @param ioThreads                event loop threads; default half the processors, at least one
  * @param transport                native epoll or NIO; default {@link TransportKind#AUTO}

@@ -1,7 +1,9 @@
 package dev.netkit.netty.internal.client;
 
 import dev.netkit.core.endpoint.Endpoint;
-import java.time.Duration;
+import dev.netkit.core.backoff.ExponentialBackoff;
+import dev.netkit.core.time.Ticker;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
@@ -9,14 +11,15 @@ import java.util.function.Function;
 /**
  * One persistent connection position towards an endpoint. Holds the current
  * {@link BrokerConnection} and replaces it when it closes; after failed connects it waits an
- * exponentially growing backoff (50 ms doubling, capped) before trying again. Thread-safe: the
- * fast path is one volatile read; (re)connecting takes a lock that is never held during I/O.
+ * exponential, jittered backoff before trying again (the jitter keeps many clients that lost the
+ * same server from reconnecting in lockstep). Thread-safe: the fast path is one volatile read;
+ * (re)connecting takes a lock that is never held during I/O. Time comes from an injected
+ * {@link Ticker}.
  */
 public final class ConnectionSlot {
-    private static final long BACKOFF_START_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
-
     final Endpoint endpoint;
-    private final long backoffMaxNanos;
+    private final ExponentialBackoff backoff;
+    private final Ticker ticker;
     private final Function<ConnectionSlot, BrokerConnection> connector;
     private final ReentrantLock lock = new ReentrantLock();
     private volatile BrokerConnection current;
@@ -25,9 +28,11 @@ public final class ConnectionSlot {
     private long retryAt;
     private volatile String lastFailure;
 
-    public ConnectionSlot(Endpoint endpoint, Duration backoffMax, Function<ConnectionSlot, BrokerConnection> connector) {
+    public ConnectionSlot(Endpoint endpoint, ExponentialBackoff backoff, Ticker ticker,
+                          Function<ConnectionSlot, BrokerConnection> connector) {
         this.endpoint = endpoint;
-        this.backoffMaxNanos = backoffMax.toNanos();
+        this.backoff = backoff;
+        this.ticker = ticker;
         this.connector = connector;
     }
 
@@ -43,7 +48,7 @@ public final class ConnectionSlot {
             if (c != null && c.isUsable()) {
                 return c;
             }
-            if (failures > 0 && System.nanoTime() - retryAt < 0) {
+            if (failures > 0 && ticker.nanoTime() - retryAt < 0) {
                 return null;
             }
             c = connector.apply(this);
@@ -67,7 +72,7 @@ public final class ConnectionSlot {
     public String describeFailure() {
         lock.lock();
         try {
-            long waitMs = Math.max(0, TimeUnit.NANOSECONDS.toMillis(retryAt - System.nanoTime()));
+            long waitMs = Math.max(0, TimeUnit.NANOSECONDS.toMillis(retryAt - ticker.nanoTime()));
             return endpoint + ": " + failures + " failed connect(s), last: " + lastFailure + "; next attempt in " + waitMs + " ms";
         } finally {
             lock.unlock();
@@ -87,8 +92,7 @@ public final class ConnectionSlot {
         lock.lock();
         try {
             failures++;
-            long backoff = Math.min(backoffMaxNanos, BACKOFF_START_NANOS << Math.min(failures - 1, 20));
-            retryAt = System.nanoTime() + backoff;
+            retryAt = ticker.nanoTime() + backoff.delay(failures, ThreadLocalRandom.current()).toNanos();
             lastFailure = String.valueOf(cause);
         } finally {
             lock.unlock();

@@ -3,9 +3,11 @@ package dev.netkit.netty.internal.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.netkit.core.backoff.ExponentialBackoff;
 import dev.netkit.core.endpoint.Endpoint;
 import dev.netkit.core.error.ClosedException;
 import dev.netkit.core.error.ConnectionLostException;
+import dev.netkit.core.time.Ticker;
 import dev.netkit.netty.internal.RateLimitedLog;
 import io.netty.channel.DefaultEventLoop;
 import java.net.ConnectException;
@@ -20,7 +22,7 @@ class BrokerConnectionTest {
     private static final Endpoint ENDPOINT = new Endpoint("127.0.0.1", 1);
 
     private static BrokerConnection connection(DefaultEventLoop loop) {
-        ConnectionSlot slot = new ConnectionSlot(ENDPOINT, Duration.ofSeconds(1), s -> null);
+        ConnectionSlot slot = new ConnectionSlot(ENDPOINT, ExponentialBackoff.grpcDefaults(), Ticker.system(), s -> null);
         BrokerConnection c = new BrokerConnection(ENDPOINT, 16, new BrokerCounters(),
                 new RateLimitedLog(LoggerFactory.getLogger(BrokerConnectionTest.class)), slot);
         c.bindLoop(loop);

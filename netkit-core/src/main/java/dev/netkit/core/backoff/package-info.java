@@ -1,0 +1,2 @@
+/** Retry delays: exponential backoff with jitter. */
+package dev.netkit.core.backoff;

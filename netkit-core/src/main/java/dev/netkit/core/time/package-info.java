@@ -1,0 +1,2 @@
+/** Injected time: {@link dev.netkit.core.time.Ticker} and a manual one for tests. */
+package dev.netkit.core.time;
