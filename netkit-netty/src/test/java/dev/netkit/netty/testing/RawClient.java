@@ -1,6 +1,5 @@
 package dev.netkit.netty.testing;
 
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -63,10 +62,9 @@ public final class RawClient implements AutoCloseable {
         socket.setSoTimeout(timeoutMs);
         try {
             InputStream s = socket.getInputStream();
-            ByteArrayOutputStream ignored = new ByteArrayOutputStream();
-            int b;
-            while ((b = s.read()) >= 0) {
-                ignored.write(b);
+            byte[] discard = new byte[4096];
+            while (s.read(discard) >= 0) {
+                // drain whatever is still owed until end-of-stream
             }
             return true;
         } catch (SocketTimeoutException e) {
