@@ -1,0 +1,1156 @@
+package dev.netkit.core.pool;
+
+import dev.netkit.core.endpoint.Endpoint;
+import dev.netkit.core.error.NetkitException;
+import dev.netkit.core.error.PoolClosedException;
+import dev.netkit.core.internal.Checks;
+import dev.netkit.core.time.Scheduler;
+import dev.netkit.core.time.Ticker;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/*
+ * Design note.
+ *
+ * Fast path (no lock, no clock): a lease is a CAS on one entry's lease count, found by scanning the
+ * copy-on-write `entries` array (exclusive mode: the first idle entry, so the hottest connections
+ * stay hot and the rest can time out; shared mode: the least-loaded one). Release is a decrement
+ * plus one volatile read of `waitingCount`.
+ *
+ * Slow path (under `lock`): waiters, dials, backoff, closing. A would-be waiter first raises
+ * `waitingCount`, then scans again; a releaser first decrements, then reads `waitingCount`. Both
+ * are volatile, so either the waiter sees the freed lease or the releaser sees the waiter and
+ * dispatches to it under the lock: no lost wake-up.
+ *
+ * Nothing foreign runs under the lock: locked sections fill an Outbox (leases to hand to waiters,
+ * waiters to fail, dials to start) that is carried out after unlocking. A handoff to a waiter that
+ * was cancelled or timed out meanwhile is released again, so a lease is never lost.
+ *
+ * Time and timers come from the injected Ticker and Scheduler; tests drive them by hand.
+ */
+/**
+ * A pool of connections to one endpoint: bounded, asynchronous, self-healing and observable.
+ *
+ * <pre>{@code
+ * ConnectionPool<MyConn> pool = ConnectionPool.builder(endpoint, connector)
+ *         .config(PoolConfig.builder().minIdle(2).maxTotal(16).build())
+ *         .build();
+ * pool.acquire().thenAccept(lease -> {
+ *     try { use(lease.connection()); lease.release(); }
+ *     catch (IOException e) { lease.invalidate(); }
+ * });
+ * }</pre>
+ *
+ * <p><b>Sizing.</b> At most {@link PoolConfig#maxTotal()} connections are open or being opened.
+ * Each carries up to {@link PoolConfig#maxLeasesPerConnection()} leases at once: with 1, a lease is
+ * an exclusive checkout; with more, leases go to the least-loaded connection and a new connection
+ * is opened only when all are at their limit. {@link PoolConfig#minIdle()} connections with spare
+ * capacity are kept open even when unused.
+ *
+ * <p><b>Acquiring.</b> {@link #acquire()} completes at once when a connection is free; otherwise
+ * the caller waits (opening a connection if the pool may grow) up to the acquire timeout. Beyond
+ * {@link PoolConfig#maxPending()} waiters, acquires fail at once with
+ * {@link PoolExhaustedException}; a timeout fails with {@link AcquireTimeoutException}; while the
+ * endpoint is known down and nothing is open, with {@link EndpointDownException}. Each carries a
+ * {@link PoolStats} snapshot. Cancelling the returned future withdraws the waiter.
+ *
+ * <p><b>Health.</b> A cheap {@link Connector#isUsable} check on every lease; connections the peer
+ * closed leave the pool as soon as the connector reports it; an optional {@link Validator} checks
+ * idle connections in the background, a few at a time; idle timeout above min idle; max lifetime
+ * with per-connection jitter. Failed dials back off exponentially with jitter.
+ *
+ * <p><b>Threads.</b> Thread-safe. Futures may complete on the thread that released a connection,
+ * on the connector's thread, or on the scheduler's thread: keep callbacks short.
+ *
+ * @param <C> the connection type
+ */
+public final class ConnectionPool<C> implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ConnectionPool.class);
+    @SuppressWarnings("rawtypes")
+    private static final PoolEntry[] NO_ENTRIES = new PoolEntry[0];
+
+    private final Endpoint endpoint;
+    private final PoolConfig config;
+    private final Connector<C> connector;
+    private final Validator<C> validator;
+    private final PoolListener listener;
+    private final Ticker ticker;
+    private final Scheduler scheduler;
+    private final int maxLeases;
+    private final long leakThresholdNanos;
+    private final PoolCounters counters = new PoolCounters();
+    private final ReentrantLock lock = new ReentrantLock();
+
+    @SuppressWarnings("unchecked")
+    private volatile PoolEntry<C>[] entries = NO_ENTRIES;
+    private volatile int waitingCount;
+    private volatile boolean closed;
+    private volatile int dialing;
+    private volatile int validatingCount;
+
+    // guarded by lock
+    private final ArrayDeque<Waiter<C>> waiters = new ArrayDeque<>();
+    private final List<CompletableFuture<Void>> warmUps = new ArrayList<>();
+    private long nextId = 1;
+    private int consecutiveDialFailures;
+    private long retryAt;
+    private Throwable lastDialError;
+    private boolean retryScheduled;
+    private long refillNotBefore;
+    private boolean refillScheduled;
+    private Scheduler.Cancellable maintenance;
+
+    private ConnectionPool(Builder<C> b) {
+        this.endpoint = b.endpoint;
+        this.config = b.config;
+        this.connector = b.connector;
+        this.validator = b.validator;
+        this.listener = b.listener;
+        this.ticker = b.ticker;
+        this.scheduler = b.scheduler;
+        this.maxLeases = config.maxLeasesPerConnection();
+        this.leakThresholdNanos = config.leakDetectionThreshold().toNanos();
+        this.refillNotBefore = ticker.nanoTime();
+    }
+
+    /** Starts building a pool for {@code endpoint} that opens connections with {@code connector}. */
+    public static <C> Builder<C> builder(Endpoint endpoint, Connector<C> connector) {
+        return new Builder<>(endpoint, connector);
+    }
+
+    private void start() {
+        lock.lock();
+        try {
+            maintenance = scheduler.schedule(this::maintain, config.maintenanceInterval().toNanos());
+        } finally {
+            lock.unlock();
+        }
+        kick(); // prewarm min idle
+    }
+
+    /** Where this pool connects. */
+    public Endpoint endpoint() {
+        return endpoint;
+    }
+
+    /** The configuration this pool was built with. */
+    public PoolConfig config() {
+        return config;
+    }
+
+    // ---- acquiring --------------------------------------------------------------------------
+
+    /**
+     * A lease on a connection that is free right now, or {@code null}. Never waits and never
+     * opens a connection; returns {@code null} once the pool is closed.
+     */
+    public Lease<C> tryAcquire() {
+        return closed ? null : leaseAvailable();
+    }
+
+    /** Acquires with the configured {@link PoolConfig#acquireTimeout()}. */
+    public CompletableFuture<Lease<C>> acquire() {
+        return acquire(config.acquireTimeout().toNanos());
+    }
+
+    /**
+     * Acquires a lease, waiting up to {@code timeout} for one. Never throws: failures come back
+     * through the future. Cancelling the future withdraws the request; if it already completed,
+     * the lease is the caller's to release.
+     */
+    public CompletableFuture<Lease<C>> acquire(Duration timeout) {
+        return acquire(Checks.positive("timeout", timeout).toNanos());
+    }
+
+    /**
+     * Acquires, blocking the calling thread up to {@code timeout}. Do not call on a thread that
+     * must release connections (an I/O thread).
+     *
+     * @throws NetkitException  as described for {@link #acquire(Duration)}
+     * @throws CancellationException when interrupted (the interrupt flag is kept)
+     */
+    public Lease<C> acquireBlocking(Duration timeout) {
+        Lease<C> lease = tryAcquire();
+        if (lease != null) {
+            return lease;
+        }
+        CompletableFuture<Lease<C>> future = acquire(timeout);
+        try {
+            return future.get();
+        } catch (InterruptedException e) {
+            if (!future.cancel(false)) {
+                Lease<C> won = future.getNow(null);
+                if (won != null) {
+                    won.release();
+                }
+            }
+            Thread.currentThread().interrupt();
+            throw new CancellationException("interrupted while acquiring a connection to " + endpoint);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    private CompletableFuture<Lease<C>> acquire(long timeoutNanos) {
+        Lease<C> lease = tryAcquire();
+        if (lease != null) {
+            return CompletableFuture.completedFuture(lease);
+        }
+        Waiter<C> waiter = null;
+        Outbox<C> out = new Outbox<>();
+        NetkitException refused;
+        lock.lock();
+        try {
+            if (closed) {
+                return CompletableFuture.failedFuture(closedException());
+            }
+            waitingCount = waiters.size() + 1; // announce first, then look again (see design note)
+            lease = leaseAvailable();
+            if (lease != null) {
+                waitingCount = waiters.size();
+                return CompletableFuture.completedFuture(lease);
+            }
+            if (knownDownLocked()) {
+                waitingCount = waiters.size();
+                counters.failedFast.increment();
+                refused = endpointDown();
+            } else if (waiters.size() >= config.maxPending()) {
+                waitingCount = waiters.size();
+                counters.rejected.increment();
+                refused = new PoolExhaustedException("pool for " + endpoint + " is exhausted: maxPending "
+                        + config.maxPending() + " acquirers are already waiting", statsLocked());
+            } else {
+                refused = null;
+                waiter = new Waiter<>(ticker.nanoTime());
+                waiters.addLast(waiter);
+                planDialsLocked(out);
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (refused != null) {
+            notifyAcquireFailed(refused);
+            return CompletableFuture.failedFuture(refused);
+        }
+        Waiter<C> w = waiter;
+        w.timer = scheduler.schedule(() -> timeOut(w), timeoutNanos);
+        w.future.whenComplete((l, e) -> withdraw(w));
+        out.carryOut(this);
+        return w.future;
+    }
+
+    /** Scans for a connection with room and leases it. No lock. */
+    private Lease<C> leaseAvailable() {
+        PoolEntry<C>[] es = entries;
+        if (maxLeases == 1) {
+            for (PoolEntry<C> e : es) {
+                if (e.leases() == 0 && !e.retiring && e.tryLease(0)) {
+                    Lease<C> lease = checkout(e);
+                    if (lease != null) {
+                        return lease;
+                    }
+                }
+            }
+            return null;
+        }
+        for (int attempt = 0; attempt < 8; attempt++) {
+            PoolEntry<C> best = null;
+            int bestLoad = maxLeases;
+            for (PoolEntry<C> e : es) {
+                int n = e.leases();
+                if (n >= 0 && n < bestLoad && !e.retiring) {
+                    best = e;
+                    bestLoad = n;
+                    if (n == 0) {
+                        break;
+                    }
+                }
+            }
+            if (best == null) {
+                return null;
+            }
+            if (best.tryLease(bestLoad)) {
+                Lease<C> lease = checkout(best);
+                if (lease != null) {
+                    return lease;
+                }
+                es = entries;
+            }
+        }
+        return null;
+    }
+
+    /** Completes a lease after the CAS: re-checks retirement and usability. May run under the lock. */
+    private Lease<C> checkout(PoolEntry<C> e) {
+        if (e.retiring) {
+            backOut(e, false); // retired between the scan and the CAS
+            return null;
+        }
+        if (!connector.isUsable(e.connection)) {
+            e.retire(CloseReason.PEER_CLOSED);
+            backOut(e, true);
+            return null;
+        }
+        counters.acquired.increment();
+        if (!e.leasedBefore) {
+            e.leasedBefore = true;
+            counters.firstLeases.increment();
+        }
+        e.touch();
+        Lease<C> lease = new Lease<>(this, e);
+        if (leakThresholdNanos > 0) {
+            lease.acquiredAt = new Throwable("lease of " + e + " to " + endpoint + " acquired here");
+            lease.leakCheck = scheduler.schedule(lease::reportLeakIfHeld, leakThresholdNanos);
+        }
+        return lease;
+    }
+
+    // ---- releasing --------------------------------------------------------------------------
+
+    /**
+     * Releases {@code lease}, checking that it came from this pool.
+     *
+     * @throws IllegalArgumentException if the lease belongs to another pool
+     * @throws IllegalStateException    if it was already released or invalidated
+     */
+    public void release(Lease<C> lease) {
+        requireOwn(lease).release();
+    }
+
+    /** Invalidates {@code lease} (closes its connection), checking that it came from this pool. */
+    public void invalidate(Lease<C> lease) {
+        requireOwn(lease).invalidate();
+    }
+
+    private Lease<C> requireOwn(Lease<C> lease) {
+        Objects.requireNonNull(lease, "lease");
+        if (lease.pool != this) {
+            throw new IllegalArgumentException("lease " + lease + " belongs to another pool (for " + lease.pool.endpoint
+                    + "), not to this pool for " + endpoint + "; nothing was released");
+        }
+        return lease;
+    }
+
+    /** Called once per lease by {@link Lease}. */
+    void endLease(PoolEntry<C> e, boolean invalidate) {
+        if (invalidate) {
+            retire(e, CloseReason.ERROR, true);
+        }
+        returnLease(e);
+    }
+
+    /**
+     * Undoes a lease taken by {@link #checkout} on a connection that turned out retired or dead.
+     * Under the lock (a dispatch), the close is left to the scheduler so that no connector or
+     * waiter code runs locked.
+     */
+    private void backOut(PoolEntry<C> e, boolean closeNow) {
+        int left = e.release();
+        boolean close = closeNow || (left == 0 && e.tryCloseIdle());
+        if (close) {
+            if (lock.isHeldByCurrentThread()) {
+                scheduler.schedule(() -> finish(e, e.retireReason), 0);
+            } else {
+                finish(e, e.retireReason);
+            }
+        }
+    }
+
+    private void returnLease(PoolEntry<C> e) {
+        int left = e.release();
+        if (left == 0 && e.retiring && e.tryCloseIdle()) {
+            finish(e, e.retireReason);
+        }
+        if (waitingCount > 0) {
+            dispatch();
+        }
+    }
+
+    // ---- waiters ----------------------------------------------------------------------------
+
+    private void dispatch() {
+        Outbox<C> out = new Outbox<>();
+        lock.lock();
+        try {
+            dispatchLocked(out);
+        } finally {
+            lock.unlock();
+        }
+        out.carryOut(this);
+    }
+
+    /** Hands free leases to waiters in arrival order, then plans the dials still needed. */
+    private void dispatchLocked(Outbox<C> out) {
+        while (!waiters.isEmpty()) {
+            Waiter<C> w = waiters.peekFirst();
+            if (w.future.isDone()) {
+                waiters.pollFirst();
+                continue;
+            }
+            Lease<C> lease = leaseAvailable();
+            if (lease == null) {
+                break;
+            }
+            waiters.pollFirst();
+            out.handoff(w, lease);
+        }
+        waitingCount = waiters.size();
+        planDialsLocked(out);
+    }
+
+    private void timeOut(Waiter<C> w) {
+        if (w.future.isDone()) {
+            return;
+        }
+        AcquireTimeoutException e = new AcquireTimeoutException("no connection to " + endpoint + " became available within "
+                + Duration.ofNanos(ticker.nanoTime() - w.since) + " (maxTotal " + config.maxTotal()
+                + ", maxLeasesPerConnection " + maxLeases + ")", stats());
+        if (w.future.completeExceptionally(e)) {
+            counters.timedOut.increment();
+            notifyAcquireFailed(e);
+        }
+    }
+
+    /** A waiter's future completed: if not by a handoff, take it out of the queue. */
+    private void withdraw(Waiter<C> w) {
+        if (w.timer != null) {
+            w.timer.cancel();
+        }
+        lock.lock();
+        try {
+            if (waiters.remove(w)) {
+                waitingCount = waiters.size();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---- dialing ----------------------------------------------------------------------------
+
+    private boolean knownDownLocked() {
+        return consecutiveDialFailures > 0 && lastDialError != null && ticker.nanoTime() - retryAt < 0
+                && entries.length == 0 && dialing == 0;
+    }
+
+    private EndpointDownException endpointDown() {
+        long waitMs = Math.max(0, TimeUnit.NANOSECONDS.toMillis(retryAt - ticker.nanoTime()));
+        return new EndpointDownException(endpoint + " is down: " + consecutiveDialFailures + " dial(s) failed in a row, last: "
+                + lastDialError + "; next dial in " + waitMs + " ms", lastDialError, statsLocked());
+    }
+
+    /** Decides how many dials to start now, for waiters and for min idle. */
+    private void planDialsLocked(Outbox<C> out) {
+        if (closed) {
+            return;
+        }
+        long now = ticker.nanoTime();
+        if (consecutiveDialFailures > 0 && now - retryAt < 0) {
+            scheduleRetryLocked(retryAt - now);
+            return;
+        }
+        PoolEntry<C>[] es = entries;
+        int room = Math.min(config.maxTotal() - es.length - dialing, config.maxConcurrentDials() - dialing);
+        if (room <= 0) {
+            return;
+        }
+        int spare = 0;
+        int available = 0;
+        for (PoolEntry<C> e : es) {
+            int n = e.leases();
+            if (n >= 0 && n < maxLeases && !e.retiring) {
+                spare += maxLeases - n;
+                available++;
+            }
+        }
+        int unmet = waiters.size() - spare - dialing * maxLeases;
+        int forWaiters = unmet > 0 ? (unmet + maxLeases - 1) / maxLeases : 0;
+        int forMinIdle = config.minIdle() - available - dialing;
+        if (forMinIdle > 0 && now - refillNotBefore < 0) {
+            scheduleRefillLocked(refillNotBefore - now);
+            forMinIdle = 0;
+        }
+        int n = Math.min(room, Math.max(forWaiters, forMinIdle));
+        if (n > 0) {
+            dialing += n;
+            out.dials += n;
+        }
+    }
+
+    private void scheduleRetryLocked(long delayNanos) {
+        if (!retryScheduled) {
+            retryScheduled = true;
+            scheduler.schedule(() -> {
+                lock.lock();
+                try {
+                    retryScheduled = false;
+                } finally {
+                    lock.unlock();
+                }
+                kick();
+            }, delayNanos);
+        }
+    }
+
+    private void scheduleRefillLocked(long delayNanos) {
+        if (!refillScheduled) {
+            refillScheduled = true;
+            scheduler.schedule(() -> {
+                lock.lock();
+                try {
+                    refillScheduled = false;
+                } finally {
+                    lock.unlock();
+                }
+                kick();
+            }, delayNanos);
+        }
+    }
+
+    /** Runs the waiter and dial logic once, for example after time passed. */
+    private void kick() {
+        dispatch();
+    }
+
+    /** Starts one dial (outside the lock); its slot in {@link #dialing} is already taken. */
+    void startDial() {
+        Dial dial = new Dial();
+        dial.timer = scheduler.schedule(() -> dialTimedOut(dial), config.dialTimeout().toNanos());
+        CompletionStage<C> stage;
+        try {
+            stage = connector.connect(endpoint, dial::peerClosed);
+        } catch (RuntimeException e) {
+            dialDone(dial, null, e);
+            return;
+        }
+        stage.whenComplete((c, error) -> dialDone(dial, c, error));
+    }
+
+    private void dialTimedOut(Dial dial) {
+        if (dial.settle()) {
+            dialFailed(new TimeoutException("dial to " + endpoint + " did not complete within dialTimeout "
+                    + config.dialTimeout()));
+        }
+    }
+
+    private void dialDone(Dial dial, C connection, Throwable error) {
+        if (!dial.settle()) {
+            if (connection != null) {
+                connector.close(connection); // arrived after the dial timeout: not ours any more
+            }
+            return;
+        }
+        dial.timer.cancel();
+        if (error != null || connection == null) {
+            dialFailed(error != null ? unwrap(error) : new IllegalStateException("connector returned no connection"));
+        } else if (dial.closedEarly || !connector.isUsable(connection)) {
+            connector.close(connection);
+            dialFailed(new IllegalStateException("connection to " + endpoint + " closed as soon as it opened"));
+        } else {
+            dialSucceeded(dial, connection);
+        }
+    }
+
+    private void dialSucceeded(Dial dial, C connection) {
+        Outbox<C> out = new Outbox<>();
+        PoolEntry<C> entry = null;
+        lock.lock();
+        try {
+            dialing--;
+            if (!closed) {
+                long now = ticker.nanoTime();
+                entry = new PoolEntry<>(connection, nextId++, now, expiryOf(now));
+                PoolEntry<C>[] es = entries;
+                PoolEntry<C>[] grown = Arrays.copyOf(es, es.length + 1);
+                grown[es.length] = entry;
+                entries = grown;
+                dial.entry = entry;
+                counters.created.increment();
+                completeWarmUpsLocked(null);
+                dispatchLocked(out);
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (entry == null) {
+            connector.close(connection); // the pool closed while dialing
+            return;
+        }
+        notifyOpened();
+        if (dial.closedEarly) {
+            peerClosed(entry); // the peer closed it while we were registering it
+        }
+        out.carryOut(this);
+    }
+
+    private long expiryOf(long now) {
+        long lifetime = config.maxLifetime().toNanos();
+        if (lifetime == 0) {
+            return Long.MAX_VALUE;
+        }
+        double cut = config.lifetimeJitter() * ThreadLocalRandom.current().nextDouble();
+        return now + Math.round(lifetime * (1 - cut));
+    }
+
+    private void dialFailed(Throwable error) {
+        Outbox<C> out = new Outbox<>();
+        lock.lock();
+        try {
+            dialing--;
+            counters.dialFailures.increment();
+            recordDialFailureLocked(error);
+            if (entries.length == 0 && dialing == 0 && !closed) {
+                // Known down and nothing open: fail every waiter now rather than at its timeout.
+                EndpointDownException down = endpointDown();
+                for (Waiter<C> w : waiters) {
+                    out.fail(w, down);
+                }
+                waiters.clear();
+                waitingCount = 0;
+                completeWarmUpsLocked(down);
+            }
+            planDialsLocked(out); // schedules the retry after the backoff
+        } finally {
+            lock.unlock();
+        }
+        log.debug("dial to {} failed: {}", endpoint, error.toString());
+        notifyDialFailed(error);
+        out.carryOut(this);
+    }
+
+    private void recordDialFailureLocked(Throwable error) {
+        consecutiveDialFailures++;
+        lastDialError = error;
+        retryAt = ticker.nanoTime() + config.dialBackoff().delay(consecutiveDialFailures, ThreadLocalRandom.current()).toNanos();
+    }
+
+    private static Throwable unwrap(Throwable t) {
+        return (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) ? t.getCause() : t;
+    }
+
+    // ---- retiring and closing -----------------------------------------------------------------
+
+    /** The connector reported that the peer closed {@code e}'s connection. */
+    private void peerClosed(PoolEntry<C> e) {
+        if (e.isClosed()) {
+            return;
+        }
+        long age = ticker.nanoTime() - e.createdAt;
+        if (age < config.dialBackoff().initial().toNanos() && !closed) {
+            // Lost right after it opened (a server that accepts and closes at once): count it
+            // as a failed dial, so re-dials back off instead of looping.
+            lock.lock();
+            try {
+                counters.dialFailures.increment();
+                recordDialFailureLocked(new IllegalStateException("connection to " + endpoint
+                        + " was closed by the peer " + TimeUnit.NANOSECONDS.toMillis(age) + " ms after it opened"));
+            } finally {
+                lock.unlock();
+            }
+        }
+        retire(e, CloseReason.PEER_CLOSED, true);
+    }
+
+    /**
+     * Takes {@code e} out of service. With {@code now}, closes it at once even with leases out
+     * (it is broken); otherwise it closes when idle, which may be right away.
+     */
+    private void retire(PoolEntry<C> e, CloseReason reason, boolean now) {
+        e.retire(reason);
+        if (now) {
+            finish(e, reason);
+        } else if (e.tryCloseIdle()) {
+            finish(e, e.retireReason);
+        }
+    }
+
+    /** The final close of an entry: exactly once. */
+    private void finish(PoolEntry<C> e, CloseReason reason) {
+        if (!e.markFinished()) {
+            return;
+        }
+        boolean lost = reason == CloseReason.PEER_CLOSED || reason == CloseReason.ERROR || reason == CloseReason.VALIDATION;
+        Outbox<C> out = new Outbox<>();
+        lock.lock();
+        try {
+            PoolEntry<C>[] es = entries;
+            int i = Arrays.asList(es).indexOf(e);
+            if (i >= 0) {
+                PoolEntry<C>[] shrunk = Arrays.copyOf(es, es.length - 1);
+                System.arraycopy(es, i + 1, shrunk, i, es.length - i - 1);
+                entries = shrunk;
+            }
+            if (lost && config.redialDelayMax().toNanos() > 0) {
+                // Replace lost connections after a random delay: a crowd of clients that lost the
+                // same server must not all reconnect in the same instant.
+                long delay = ThreadLocalRandom.current().nextLong(config.redialDelayMax().toNanos() + 1);
+                refillNotBefore = Math.max(refillNotBefore - ticker.nanoTime(), delay) + ticker.nanoTime();
+            }
+            dispatchLocked(out);
+        } finally {
+            lock.unlock();
+        }
+        try {
+            connector.close(e.connection);
+        } catch (RuntimeException ex) {
+            log.warn("closing {} to {} failed", e, endpoint, ex);
+        }
+        counters.closed(reason);
+        notifyClosed(reason);
+        out.carryOut(this);
+    }
+
+    /**
+     * Retires every connection (NodePass's {@code Flush}): idle ones close now, leased ones when
+     * released; min idle is then refilled with new connections.
+     */
+    public void evictAll() {
+        for (PoolEntry<C> e : entries) {
+            retire(e, CloseReason.EVICTED, false);
+        }
+        kick();
+    }
+
+    /**
+     * Closes the pool. Idempotent. Waiters fail with {@link PoolClosedException}, idle connections
+     * close now, leased ones when their lease ends, and later acquires fail.
+     */
+    @Override
+    public void close() {
+        List<Waiter<C>> failed;
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            if (maintenance != null) {
+                maintenance.cancel();
+            }
+            failed = new ArrayList<>(waiters);
+            waiters.clear();
+            waitingCount = 0;
+            completeWarmUpsLocked(closedException());
+        } finally {
+            lock.unlock();
+        }
+        PoolClosedException reason = closedException();
+        for (Waiter<C> w : failed) {
+            w.future.completeExceptionally(reason);
+        }
+        for (PoolEntry<C> e : entries) {
+            retire(e, CloseReason.POOL_CLOSED, false);
+        }
+    }
+
+    /** Whether {@link #close()} was called. */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    private PoolClosedException closedException() {
+        return new PoolClosedException("pool for " + endpoint + " is closed");
+    }
+
+    // ---- warm-up ----------------------------------------------------------------------------
+
+    /**
+     * Completes when {@link PoolConfig#minIdle()} connections are open (at once if they are), or
+     * fails with the dial error when the endpoint turns out to be down.
+     */
+    public CompletableFuture<Void> warmUp() {
+        lock.lock();
+        try {
+            if (closed) {
+                return CompletableFuture.failedFuture(closedException());
+            }
+            if (openLocked() >= config.minIdle()) {
+                return CompletableFuture.completedFuture(null);
+            }
+            CompletableFuture<Void> f = new CompletableFuture<>();
+            warmUps.add(f);
+            return f;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private int openLocked() {
+        int n = 0;
+        for (PoolEntry<C> e : entries) {
+            if (!e.retiring) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private void completeWarmUpsLocked(Throwable failure) {
+        if (warmUps.isEmpty() || (failure == null && openLocked() < config.minIdle())) {
+            return;
+        }
+        for (CompletableFuture<Void> f : warmUps) {
+            if (failure == null) {
+                f.complete(null);
+            } else {
+                f.completeExceptionally(failure);
+            }
+        }
+        warmUps.clear();
+    }
+
+    // ---- maintenance --------------------------------------------------------------------------
+
+    private void maintain() {
+        if (closed) {
+            return;
+        }
+        try {
+            long now = ticker.nanoTime();
+            PoolEntry<C>[] es = entries;
+            int live = 0;
+            for (PoolEntry<C> e : es) {
+                if (!e.retiring) {
+                    live++;
+                }
+            }
+            boolean survivor = false;
+            for (PoolEntry<C> e : es) {
+                if (e.retiring) {
+                    continue;
+                }
+                if (e.takeTouched()) {
+                    e.lastUsedAt = now;
+                }
+                if (now - e.createdAt >= config.dialBackoff().initial().toNanos()) {
+                    survivor = true;
+                }
+                if (config.maxLifetime().toNanos() > 0 && now - e.expiresAt >= 0) {
+                    retire(e, CloseReason.LIFETIME, false);
+                    live--;
+                } else if (config.idleTimeout().toNanos() > 0 && live > config.minIdle() && e.leases() == 0
+                        && now - e.lastUsedAt >= config.idleTimeout().toNanos() && e.tryCloseIdle()) {
+                    e.retire(CloseReason.IDLE);
+                    finish(e, CloseReason.IDLE);
+                    live--;
+                }
+            }
+            if (survivor) {
+                lock.lock();
+                try {
+                    consecutiveDialFailures = 0; // a connection that outlived the first backoff step: healthy again
+                } finally {
+                    lock.unlock();
+                }
+            }
+            if (validator != null) {
+                validateSome(now);
+            }
+            kick();
+        } catch (RuntimeException e) {
+            log.warn("pool maintenance for {} failed", endpoint, e);
+        } finally {
+            lock.lock();
+            try {
+                if (!closed) {
+                    maintenance = scheduler.schedule(this::maintain, config.maintenanceInterval().toNanos());
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    private void validateSome(long now) {
+        PoolEntry<C>[] es = entries;
+        int idle = 0;
+        for (PoolEntry<C> e : es) {
+            if (e.leases() == 0 && !e.retiring) {
+                idle++;
+            }
+        }
+        int quota = Math.max(1, (int) (config.validationShare() * idle)) - validatingCount;
+        long interval = config.validationInterval().toNanos();
+        for (PoolEntry<C> e : es) {
+            if (quota <= 0) {
+                return;
+            }
+            if (!e.retiring && !e.validating && e.leases() == 0 && now - e.lastValidatedAt >= interval && e.tryLease(0)) {
+                if (e.retiring) {
+                    returnLease(e);
+                    continue;
+                }
+                quota--;
+                e.lastValidatedAt = now;
+                e.validating = true;
+                validatingCount++;
+                runValidation(e);
+            }
+        }
+    }
+
+    private void runValidation(PoolEntry<C> e) {
+        AtomicBoolean settled = new AtomicBoolean();
+        Scheduler.Cancellable timer = scheduler.schedule(() -> {
+            if (settled.compareAndSet(false, true)) {
+                validated(e, false);
+            }
+        }, config.validationTimeout().toNanos());
+        try {
+            validator.validate(e.connection).whenComplete((ok, error) -> {
+                if (settled.compareAndSet(false, true)) {
+                    timer.cancel();
+                    validated(e, error == null && Boolean.TRUE.equals(ok));
+                }
+            });
+        } catch (RuntimeException ex) {
+            if (settled.compareAndSet(false, true)) {
+                timer.cancel();
+                validated(e, false);
+            }
+        }
+    }
+
+    private void validated(PoolEntry<C> e, boolean ok) {
+        e.validating = false;
+        lock.lock();
+        try {
+            validatingCount--;
+        } finally {
+            lock.unlock();
+        }
+        if (!ok) {
+            retire(e, CloseReason.VALIDATION, true);
+        }
+        returnLease(e);
+    }
+
+    // ---- leak detection ---------------------------------------------------------------------
+
+    void leakSuspected(Lease<C> lease) {
+        log.warn("possible connection leak: a lease of {} to {} has been held for more than {}; acquired at:",
+                lease.entry, endpoint, config.leakDetectionThreshold(), lease.acquiredAt);
+        try {
+            listener.leakSuspected(endpoint, lease.acquiredAt);
+        } catch (RuntimeException e) {
+            log.warn("pool listener failed", e);
+        }
+    }
+
+    // ---- stats ------------------------------------------------------------------------------
+
+    /** A snapshot of the pool's state and counters. */
+    public PoolStats stats() {
+        lock.lock();
+        try {
+            return statsLocked();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private PoolStats statsLocked() {
+        PoolEntry<C>[] es = entries;
+        int idle = 0;
+        int leased = 0;
+        int inFlight = 0;
+        int validating = 0;
+        for (PoolEntry<C> e : es) {
+            int n = e.leases();
+            if (e.validating && n > 0) {
+                validating++;
+                n--;
+            }
+            if (n > 0) {
+                leased++;
+                inFlight += n;
+            } else if (n == 0 && !e.validating) {
+                idle++;
+            }
+        }
+        long acquired = counters.acquired.sum();
+        return new PoolStats(endpoint, es.length, idle, leased, inFlight, waiters.size(), dialing, validating,
+                counters.created.sum(), counters.closedByReason(), counters.dialFailures.sum(), acquired,
+                Math.max(0, acquired - counters.firstLeases.sum()), counters.rejected.sum(), counters.timedOut.sum(),
+                counters.failedFast.sum(), counters.acquireWait());
+    }
+
+    @Override
+    public String toString() {
+        return "ConnectionPool[" + endpoint + ", " + stats().summary() + "]";
+    }
+
+    // ---- listener calls ---------------------------------------------------------------------
+
+    private void notifyOpened() {
+        try {
+            listener.connectionOpened(endpoint);
+        } catch (RuntimeException e) {
+            log.warn("pool listener failed", e);
+        }
+    }
+
+    private void notifyClosed(CloseReason reason) {
+        try {
+            listener.connectionClosed(endpoint, reason);
+        } catch (RuntimeException e) {
+            log.warn("pool listener failed", e);
+        }
+    }
+
+    private void notifyDialFailed(Throwable error) {
+        try {
+            listener.dialFailed(endpoint, error);
+        } catch (RuntimeException e) {
+            log.warn("pool listener failed", e);
+        }
+    }
+
+    void notifyAcquireFailed(NetkitException failure) {
+        try {
+            listener.acquireFailed(endpoint, failure);
+        } catch (RuntimeException e) {
+            log.warn("pool listener failed", e);
+        }
+    }
+
+    // ---- small helpers ------------------------------------------------------------------------
+
+    /** One waiting acquirer. */
+    private static final class Waiter<C> {
+        final CompletableFuture<Lease<C>> future = new CompletableFuture<>();
+        final long since;
+        volatile Scheduler.Cancellable timer;
+
+        Waiter(long since) {
+            this.since = since;
+        }
+    }
+
+    /** One dial in progress; settles exactly once (connected, failed or timed out). */
+    private final class Dial {
+        private final AtomicBoolean settled = new AtomicBoolean();
+        volatile Scheduler.Cancellable timer;
+        volatile PoolEntry<C> entry;
+        volatile boolean closedEarly;
+
+        boolean settle() {
+            return settled.compareAndSet(false, true);
+        }
+
+        void peerClosed() {
+            PoolEntry<C> e = entry;
+            if (e != null) {
+                ConnectionPool.this.peerClosed(e);
+            } else {
+                closedEarly = true; // not registered yet: dialDone/dialSucceeded will see it
+            }
+        }
+    }
+
+    /** Work decided under the lock and carried out after it, so no foreign code runs locked. */
+    private static final class Outbox<C> {
+        private List<Object> pairs;
+        int dials;
+
+        void handoff(Waiter<C> w, Lease<C> lease) {
+            add(w, lease);
+        }
+
+        void fail(Waiter<C> w, NetkitException e) {
+            add(w, e);
+        }
+
+        private void add(Waiter<C> w, Object what) {
+            if (pairs == null) {
+                pairs = new ArrayList<>(4);
+            }
+            pairs.add(w);
+            pairs.add(what);
+        }
+
+        @SuppressWarnings("unchecked")
+        void carryOut(ConnectionPool<C> pool) {
+            if (pairs != null) {
+                for (int i = 0; i < pairs.size(); i += 2) {
+                    Waiter<C> w = (Waiter<C>) pairs.get(i);
+                    Object what = pairs.get(i + 1);
+                    if (what instanceof Lease<?> l) {
+                        Lease<C> lease = (Lease<C>) l;
+                        pool.counters.waitedFor(pool.ticker.nanoTime() - w.since);
+                        if (!w.future.complete(lease)) {
+                            lease.release(); // the waiter gave up meanwhile: pass it on
+                        }
+                    } else if (w.future.completeExceptionally((NetkitException) what)) {
+                        pool.counters.failedFast.increment();
+                        pool.notifyAcquireFailed((NetkitException) what);
+                    }
+                }
+            }
+            for (int i = 0; i < dials; i++) {
+                pool.startDial();
+            }
+        }
+    }
+
+    /**
+     * Builds a {@link ConnectionPool}; {@link #build()} starts it (prewarming min idle).
+     *
+     * @param <C> the connection type
+     */
+    public static final class Builder<C> {
+        private final Endpoint endpoint;
+        private final Connector<C> connector;
+        private PoolConfig config = PoolConfig.builder().build();
+        private Validator<C> validator;
+        private PoolListener listener = PoolListener.NONE;
+        private Ticker ticker = Ticker.system();
+        private Scheduler scheduler = Scheduler.shared();
+
+        private Builder(Endpoint endpoint, Connector<C> connector) {
+            this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
+            this.connector = Objects.requireNonNull(connector, "connector");
+        }
+
+        /** The configuration; default {@code PoolConfig.builder().build()}. */
+        public Builder<C> config(PoolConfig value) { config = Objects.requireNonNull(value, "config"); return this; }
+
+        /** A background validator; default none. */
+        public Builder<C> validator(Validator<C> value) { validator = value; return this; }
+
+        /** A listener for metrics; default none. */
+        public Builder<C> listener(PoolListener value) { listener = Objects.requireNonNull(value, "listener"); return this; }
+
+        /** The clock and timer; default the system clock and {@link Scheduler#shared()}. */
+        public Builder<C> time(Ticker ticker, Scheduler scheduler) {
+            this.ticker = Objects.requireNonNull(ticker, "ticker");
+            this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+            return this;
+        }
+
+        /** Builds and starts the pool. */
+        public ConnectionPool<C> build() {
+            ConnectionPool<C> pool = new ConnectionPool<>(this);
+            pool.start();
+            return pool;
+        }
+    }
+}

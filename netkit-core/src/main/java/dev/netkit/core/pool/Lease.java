@@ -1,0 +1,85 @@
+package dev.netkit.core.pool;
+
+import dev.netkit.core.endpoint.Endpoint;
+import dev.netkit.core.time.Scheduler;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * One checkout of a pooled connection. End it exactly once, with {@link #release()} (the
+ * connection goes back to the pool) or {@link #invalidate()} (it is closed instead, for example
+ * after an I/O error). Ending a lease twice throws {@link IllegalStateException}: a second release
+ * would otherwise return a connection someone else may have leased meanwhile.
+ *
+ * @param <C> the connection type
+ */
+public final class Lease<C> {
+    private static final VarHandle ENDED;
+
+    static {
+        try {
+            ENDED = MethodHandles.lookup().findVarHandle(Lease.class, "ended", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    final ConnectionPool<C> pool;
+    final PoolEntry<C> entry;
+    private volatile int ended;
+    /** Only with leak detection on: where the lease was taken, and the pending leak report. */
+    Throwable acquiredAt;
+    Scheduler.Cancellable leakCheck;
+
+    Lease(ConnectionPool<C> pool, PoolEntry<C> entry) {
+        this.pool = pool;
+        this.entry = entry;
+    }
+
+    /** The leased connection. Do not use it after ending the lease. */
+    public C connection() {
+        return entry.connection;
+    }
+
+    /** The endpoint the connection goes to. */
+    public Endpoint endpoint() {
+        return pool.endpoint();
+    }
+
+    /** Returns the connection to the pool. */
+    public void release() {
+        end(false);
+    }
+
+    /** Closes the connection instead of returning it (reason {@link CloseReason#ERROR}). */
+    public void invalidate() {
+        end(true);
+    }
+
+    /** Whether the lease was released or invalidated. */
+    public boolean isEnded() {
+        return ended != 0;
+    }
+
+    private void end(boolean invalidate) {
+        if (!ENDED.compareAndSet(this, 0, 1)) {
+            throw new IllegalStateException("lease of " + entry + " to " + pool.endpoint()
+                    + " was already released or invalidated; a lease ends exactly once");
+        }
+        if (leakCheck != null) {
+            leakCheck.cancel();
+        }
+        pool.endLease(entry, invalidate);
+    }
+
+    void reportLeakIfHeld() {
+        if (ended == 0) {
+            pool.leakSuspected(this);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Lease[" + entry + " to " + pool.endpoint() + (ended != 0 ? ", ended" : "") + "]";
+    }
+}
