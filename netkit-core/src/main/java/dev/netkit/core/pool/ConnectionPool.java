@@ -107,8 +107,8 @@ public final class ConnectionPool<C> implements AutoCloseable {
     private final ArrayDeque<Waiter<C>> waiters = new ArrayDeque<>();
     private final List<CompletableFuture<Void>> warmUps = new ArrayList<>();
     private long nextId = 1;
-    private int consecutiveDialFailures;
-    private long retryAt;
+    private volatile int consecutiveDialFailures;
+    private volatile long retryAt;
     private Throwable lastDialError;
     private boolean retryScheduled;
     private long refillNotBefore;
@@ -151,6 +151,36 @@ public final class ConnectionPool<C> implements AutoCloseable {
     /** The configuration this pool was built with. */
     public PoolConfig config() {
         return config;
+    }
+
+    /** Leases outstanding now (background validations excluded). Cheap: no lock. */
+    public int inFlight() {
+        int n = 0;
+        for (PoolEntry<C> e : entries) {
+            int leases = e.leases();
+            if (leases > 0) {
+                n += e.validating ? leases - 1 : leases;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * Whether the endpoint is known down: the last dial failed, the backoff before the next is
+     * still running, and no connection is open or being opened. Acquires then fail fast.
+     */
+    public boolean isDown() {
+        return consecutiveDialFailures > 0 && ticker.nanoTime() - retryAt < 0 && entries.length == 0 && dialing == 0;
+    }
+
+    /** Whether an acquire that finds no free connection could open a new one right away. Cheap: no lock. */
+    public boolean canGrow() {
+        return !closed && entries.length + dialing < config.maxTotal() && !(consecutiveDialFailures > 0 && ticker.nanoTime() - retryAt < 0);
+    }
+
+    /** Acquirers waiting now. Cheap: no lock. */
+    public int pending() {
+        return waitingCount;
     }
 
     // ---- acquiring --------------------------------------------------------------------------
@@ -447,8 +477,7 @@ public final class ConnectionPool<C> implements AutoCloseable {
     // ---- dialing ----------------------------------------------------------------------------
 
     private boolean knownDownLocked() {
-        return consecutiveDialFailures > 0 && lastDialError != null && ticker.nanoTime() - retryAt < 0
-                && entries.length == 0 && dialing == 0;
+        return lastDialError != null && isDown();
     }
 
     private EndpointDownException endpointDown() {

@@ -1,29 +1,30 @@
 package dev.netkit.netty.client;
 
-import dev.netkit.core.backoff.ExponentialBackoff;
-import dev.netkit.core.endpoint.Endpoint;
 import dev.netkit.core.error.ClosedException;
 import dev.netkit.core.error.FrameTooLargeException;
+import dev.netkit.core.error.NetkitException;
 import dev.netkit.core.error.NoEndpointsException;
+import dev.netkit.core.error.PoolClosedException;
 import dev.netkit.core.error.QueueFullException;
 import dev.netkit.core.internal.Checks;
 import dev.netkit.core.internal.ShutdownOnce;
-import dev.netkit.core.time.Ticker;
+import dev.netkit.core.pool.ConnectionPool;
+import dev.netkit.core.pool.EndpointDownException;
+import dev.netkit.core.pool.Lease;
+import dev.netkit.core.pool.PoolGroup;
+import dev.netkit.core.pool.PoolStats;
 import dev.netkit.netty.internal.RateLimitedLog;
 import dev.netkit.netty.internal.Transport;
 import dev.netkit.netty.internal.client.BrokerConnection;
+import dev.netkit.netty.internal.client.BrokerConnector;
 import dev.netkit.netty.internal.client.BrokerCounters;
-import dev.netkit.netty.internal.client.ConnectionSlot;
 import dev.netkit.netty.internal.client.PendingRequest;
+import dev.netkit.netty.internal.client.PingValidator;
 import dev.netkit.netty.wire.AnetWireFormat;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
-import io.netty.util.NetUtil;
 import io.netty.util.concurrent.EventExecutor;
-import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,6 +32,7 @@ import java.util.Objects;
 import java.util.StringJoiner;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -53,10 +55,16 @@ import org.slf4j.LoggerFactory;
  * <p><b>Guarantees.</b> Every returned future completes exactly once: with the response, or with a
  * {@link dev.netkit.core.error.NetkitException} whose {@code kind()} says why (timeout, connection
  * lost, protocol violation, queue full, closed, frame too large, no endpoints). A response is only
- * ever delivered to the request with its id. When every connection is at
- * {@link BrokerConfig#maxInFlightPerConnection()}, {@code send} fails at once with
- * {@link QueueFullException}: it never blocks and never queues without bound. Cancelling a future
- * frees its slot; a late response is discarded.
+ * ever delivered to the request with its id. {@code send} never blocks: when no connection has room
+ * (each carries at most {@link BrokerConfig#maxInFlightPerConnection()} requests) the request waits
+ * in the endpoint's pool for one, within its deadline, and beyond the pool's {@code maxPending}
+ * waiting requests it fails at once with {@link QueueFullException}. While an endpoint is known
+ * down (its last connect failed and it is backing off), requests go to the other endpoints, or fail
+ * at once when none is up. Cancelling a future frees its slot; a late response is discarded.
+ *
+ * <p><b>Connections.</b> One {@link ConnectionPool} per endpoint ({@link BrokerConfig#pool()}):
+ * connections open on demand up to {@code maxTotal}, {@code minIdle} are kept open, and failed
+ * connects back off with jitter. A request holds one lease on its connection until it completes.
  *
  * <p><b>Threads.</b> Thread-safe. Futures complete on the broker's I/O thread: keep callbacks
  * short or move them elsewhere with the {@code *Async} methods of {@link CompletableFuture}.
@@ -68,10 +76,10 @@ public final class Broker implements AutoCloseable {
     private final BrokerConfig config;
     private final Transport transport;
     private final EventLoopGroup group;
-    private final Bootstrap bootstrap;
     private final BrokerCounters counters = new BrokerCounters();
     private final RateLimitedLog warnings = new RateLimitedLog(log);
-    private final ConnectionSlot[] slots;
+    private final BrokerConnector connector;
+    private final PoolGroup<BrokerConnection> pools;
     private final AtomicInteger roundRobin = new AtomicInteger();
     private final ShutdownOnce closed = new ShutdownOnce("netkit-broker-close");
     private final long defaultTimeoutNanos;
@@ -83,75 +91,23 @@ public final class Broker implements AutoCloseable {
         this.defaultTimeoutNanos = config.requestTimeout().toNanos();
         this.transport = Transport.resolve(config.transport());
         this.group = transport.newGroup(config.ioThreads(), "netkit-broker-io");
-        this.bootstrap = new Bootstrap()
+        Bootstrap bootstrap = new Bootstrap()
                 .channel(transport.socketChannelClass())
                 .option(ChannelOption.TCP_NODELAY, config.tcpNoDelay())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis()));
-        this.slots = createSlots(config);
+        this.connector = new BrokerConnector(group, bootstrap, resolver, config.maxInFlightPerConnection(), counters, warnings);
+        PingValidator validator = config.validationPayload() == null ? null
+                : new PingValidator(config.validationPayload(), config.pool().validationTimeout());
+        this.pools = new PoolGroup<>(config.endpoints(), endpoint -> ConnectionPool.builder(endpoint, connector)
+                .config(config.pool())
+                .validator(validator)
+                .build());
         log.debug("netkit broker to {} (transport {}, {} I/O thread(s))", config.endpoints(), transport.name(), config.ioThreads());
     }
 
-    /** Creates a broker; connections are opened on first use (or by {@link #connectAll()}). */
+    /** Creates a broker; its pools open {@code minIdle} connections per endpoint at once, the rest on demand. */
     public static Broker create(BrokerConfig config) {
         return new Broker(Objects.requireNonNull(config, "config"));
-    }
-
-    private ConnectionSlot[] createSlots(BrokerConfig config) {
-        // Interleaved (e0, e1, ..., e0, e1, ...) so round-robin alternates endpoints.
-        List<ConnectionSlot> list = new ArrayList<>();
-        for (int i = 0; i < config.connectionsPerEndpoint(); i++) {
-            for (Endpoint e : config.endpoints()) {
-                list.add(new ConnectionSlot(e, reconnectBackoff(config), Ticker.system(), this::connect));
-            }
-        }
-        return list.toArray(ConnectionSlot[]::new);
-    }
-
-    /** 50 ms doubling, ± 20 %, capped: fast enough for a restart, spread enough for a crowd. */
-    private static ExponentialBackoff reconnectBackoff(BrokerConfig config) {
-        Duration initial = Duration.ofMillis(50);
-        Duration max = config.reconnectBackoffMax().compareTo(initial) < 0 ? initial : config.reconnectBackoffMax();
-        return new ExponentialBackoff(initial, 2.0, 0.2, max);
-    }
-
-    private BrokerConnection connect(ConnectionSlot slot) {
-        EventLoop loop = group.next();
-        BrokerConnection connection = new BrokerConnection(slot.endpoint(), config.maxInFlightPerConnection(),
-                counters, warnings, slot);
-        connection.bindLoop(loop);
-        String host = slot.endpoint().host();
-        int port = slot.endpoint().port();
-        byte[] literal = NetUtil.createByteArrayFromIpAddressString(host);
-        if (literal != null) {
-            open(loop, connection, new InetSocketAddress(NetUtil.createInetAddressFromIpAddressString(host), port));
-        } else {
-            // A DNS lookup blocks; this may run on an I/O thread (a send from a callback), so
-            // resolve on a virtual thread and connect once the address is known.
-            try {
-                CompletableFuture.supplyAsync(() -> new InetSocketAddress(host, port), resolver).whenComplete((address, error) -> {
-                    if (error != null || address.isUnresolved()) {
-                        connection.connectFailed(error != null ? error : new UnknownHostException(host));
-                    } else if (!connection.closing()) {
-                        open(loop, connection, address);
-                    }
-                });
-            } catch (RuntimeException e) { // the resolver is shut down: the broker is closing
-                connection.connectFailed(e);
-            }
-        }
-        return connection;
-    }
-
-    private void open(EventLoop loop, BrokerConnection connection, InetSocketAddress address) {
-        try {
-            bootstrap.clone(loop).handler(connection).connect(address).addListener(f -> {
-                if (!f.isSuccess()) {
-                    connection.connectFailed(f.cause());
-                }
-            });
-        } catch (RuntimeException e) { // for example the group is shutting down
-            connection.connectFailed(e);
-        }
     }
 
     /** Sends with the configured {@link BrokerConfig#requestTimeout()}. */
@@ -163,7 +119,7 @@ public final class Broker implements AutoCloseable {
      * Sends one request. Never blocks. The payload must not be modified until the future
      * completes.
      *
-     * @param timeout deadline from now until the response
+     * @param timeout deadline from now until the response, waiting for a connection included
      * @return a future completing with the response payload, or failing with a
      *         {@link dev.netkit.core.error.NetkitException}
      */
@@ -179,36 +135,64 @@ public final class Broker implements AutoCloseable {
         if (closed.requested()) {
             return CompletableFuture.failedFuture(new ClosedException("broker is closed; no new requests are accepted"));
         }
-        int n = slots.length;
+        List<ConnectionPool<BrokerConnection>> all = pools.pools();
+        int n = all.size();
         int start = roundRobin.getAndIncrement();
-        boolean anyFull = false;
+        long deadline = System.nanoTime() + timeoutNanos;
         for (int i = 0; i < n; i++) {
-            BrokerConnection connection = slots[Math.floorMod(start + i, n)].connection();
-            if (connection == null) {
-                continue;
-            }
-            if (connection.tryReserve()) {
-                PendingRequest request = new PendingRequest(payload, System.nanoTime() + timeoutNanos);
-                connection.submit(request);
+            ConnectionPool<BrokerConnection> pool = all.get(Math.floorMod(start + i, n));
+            Lease<BrokerConnection> lease = pool.tryAcquire(); // fast path: a connection with room right now
+            if (lease != null) {
+                PendingRequest request = new PendingRequest(payload, deadline);
+                request.attach(lease);
+                lease.connection().submit(request);
                 return request;
             }
-            anyFull = true;
+            if (pool.canGrow()) { // keep the round-robin turn: this endpoint opens a connection for it
+                return sendWhenConnected(new PendingRequest(payload, deadline), pool, timeoutNanos);
+            }
         }
-        return CompletableFuture.failedFuture(anyFull ? queueFull() : noEndpoint());
+        // Every connection is busy and no pool may grow: wait in the first endpoint that is up.
+        StringJoiner down = new StringJoiner("; ");
+        for (int i = 0; i < n; i++) {
+            ConnectionPool<BrokerConnection> pool = all.get(Math.floorMod(start + i, n));
+            PendingRequest request = new PendingRequest(payload, deadline);
+            sendWhenConnected(request, pool, timeoutNanos);
+            if (!(request.isCompletedExceptionally() && request.exceptionNow() instanceof EndpointDownException e)) {
+                return request; // waiting in this pool (or failed for another reason)
+            }
+            down.add(e.getMessage()); // known down: fails fast; try the next endpoint
+        }
+        return CompletableFuture.failedFuture(new NoEndpointsException("no endpoint is reachable: " + down));
     }
 
-    private QueueFullException queueFull() {
-        counters.rejected.increment();
-        return new QueueFullException("all " + slots.length + " connection(s) are at maxInFlightPerConnection "
-                + config.maxInFlightPerConnection() + " (" + inFlight() + " request(s) in flight)");
+    /** Waits for a lease from {@code pool} within the request's deadline, then sends. */
+    private CompletableFuture<byte[]> sendWhenConnected(PendingRequest request, ConnectionPool<BrokerConnection> pool,
+                                                        long timeoutNanos) {
+        CompletableFuture<Lease<BrokerConnection>> acquire = pool.acquire(Duration.ofNanos(timeoutNanos));
+        request.awaiting(acquire);
+        acquire.whenComplete((lease, error) -> {
+            if (error != null) {
+                fail(request, error);
+            } else if (request.isDone()) {
+                lease.release(); // cancelled while waiting
+            } else {
+                request.attach(lease);
+                lease.connection().submit(request);
+            }
+        });
+        return request;
     }
 
-    private NoEndpointsException noEndpoint() {
-        StringJoiner reasons = new StringJoiner("; ");
-        for (ConnectionSlot slot : slots) {
-            reasons.add(slot.describeFailure());
+    private void fail(PendingRequest request, Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof QueueFullException) {
+            counters.rejected.increment();
         }
-        return new NoEndpointsException("no endpoint is reachable: " + reasons);
+        if (cause instanceof PoolClosedException && closed.requested()) {
+            cause = new ClosedException("broker closed before a connection to send the request on was available");
+        }
+        request.completeExceptionally(cause);
     }
 
     /** Sends and waits, with the configured request timeout. */
@@ -252,36 +236,48 @@ public final class Broker implements AutoCloseable {
     }
 
     /**
-     * Opens every configured connection now instead of on first use.
+     * Opens connections now instead of on first use: at least one per endpoint, and the pool's
+     * {@code minIdle}.
      *
-     * @return completes when all are open; fails with the first connect error
+     * @return completes when they are open; fails with the first connect error
      */
     public CompletableFuture<Void> connectAll() {
-        List<CompletableFuture<Void>> all = new ArrayList<>();
-        for (ConnectionSlot slot : slots) {
-            BrokerConnection c = slot.connection();
-            all.add(c == null ? CompletableFuture.failedFuture(noEndpoint()) : c.ready());
+        List<CompletableFuture<?>> all = new ArrayList<>();
+        for (ConnectionPool<BrokerConnection> pool : pools.pools()) {
+            all.add(pool.acquire().thenAccept(Lease::release));
+            all.add(pool.warmUp());
         }
         return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
     }
 
-    /** Requests admitted and not yet completed, across all connections. */
+    /** Requests admitted and not yet completed: on connections, and waiting for one. */
     public int inFlight() {
         int sum = 0;
-        for (ConnectionSlot slot : slots) {
-            BrokerConnection c = slot.current();
-            if (c != null) {
-                sum += c.inFlightCount();
-            }
+        for (ConnectionPool<BrokerConnection> pool : pools.pools()) {
+            sum += pool.inFlight() + pool.pending();
         }
         return sum;
     }
 
     /** A snapshot of the broker's counters. */
     public BrokerStats stats() {
+        long opened = 0;
+        long acquired = 0;
+        long reused = 0;
+        for (PoolStats p : pools.stats()) {
+            opened += p.created();
+            acquired += p.acquired();
+            reused += p.reused();
+        }
         return new BrokerStats(counters.sent.sum(), counters.responses.sum(), counters.timeouts.sum(),
                 counters.connectionFailures.sum(), counters.protocolViolations.sum(), counters.lateResponses.sum(),
-                counters.rejected.sum(), inFlight(), counters.openConnections.get());
+                counters.rejected.sum(), inFlight(), counters.openConnections.get(), opened,
+                acquired == 0 ? 0.0 : (double) reused / acquired);
+    }
+
+    /** A snapshot of each endpoint's connection pool. */
+    public List<PoolStats> poolStats() {
+        return pools.stats();
     }
 
     /** The transport in use: {@code "epoll"}, {@code "io_uring"} or {@code "nio"}. */
@@ -315,14 +311,10 @@ public final class Broker implements AutoCloseable {
             Thread.sleep(2); // draining: responses complete on the I/O threads
         }
         int left = inFlight();
-        ClosedException reason = new ClosedException("broker closed with " + left
+        NetkitException reason = new ClosedException("broker closed with " + left
                 + " request(s) still in flight after waiting closeTimeout " + config.closeTimeout());
-        for (ConnectionSlot slot : slots) {
-            BrokerConnection c = slot.current();
-            if (c != null) {
-                c.close(reason);
-            }
-        }
+        pools.close(); // waiters fail; idle connections close; leased ones when their requests end
+        connector.closeAll(reason);
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).await();
         resolver.shutdownNow();
     }

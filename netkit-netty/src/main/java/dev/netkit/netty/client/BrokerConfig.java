@@ -4,8 +4,10 @@ import static dev.netkit.core.internal.Checks.inRange;
 import static dev.netkit.core.internal.Checks.notNegative;
 import static dev.netkit.core.internal.Checks.positive;
 
+import dev.netkit.core.backoff.ExponentialBackoff;
 import dev.netkit.core.endpoint.Endpoint;
 import dev.netkit.core.error.NoEndpointsException;
+import dev.netkit.core.pool.PoolConfig;
 import dev.netkit.netty.transport.IoThreads;
 import dev.netkit.netty.transport.TransportKind;
 import java.time.Duration;
@@ -16,29 +18,35 @@ import java.util.Objects;
  * Immutable configuration of a {@link Broker}. Build one with {@link #builder()}; every value is
  * validated at construction with a message naming the field and the value.
  *
- * @param endpoints                the servers to send to, round-robin; at least one
- * @param connectionsPerEndpoint   persistent connections opened to each endpoint; default 1
- * @param maxInFlightPerConnection requests outstanding on one connection at once (1 = strict
- *                                 request/response for servers that cannot pipeline); default 256
- * @param requestTimeout           default deadline of a request, from {@code send} to its
- *                                 response; default 5 s
- * @param connectTimeout           how long opening a connection may take; default 3 s
- * @param closeTimeout             how long {@link Broker#close()} waits for in-flight requests
- *                                 before failing them; default 5 s
- * @param reconnectBackoffMax      after failed connects, the wait before the next attempt doubles
- *                                 from 50 ms (± 20 % jitter) up to this; default 2 s
- * @param tcpNoDelay               TCP_NODELAY; default true
- * @param ioThreads                event loop threads; default half the processors, at least one
- * @param transport                native epoll or NIO; default {@link TransportKind#AUTO}
+ * <p>The broker keeps one {@link dev.netkit.core.pool.ConnectionPool} per endpoint, configured by
+ * {@link #pool()}. The builder's connection setters ({@link Builder#connectionsPerEndpoint},
+ * {@link Builder#maxInFlightPerConnection}, {@link Builder#connectTimeout} …) are shorthands for
+ * the pool settings they name.
+ *
+ * @param endpoints          the servers to send to, round-robin; at least one
+ * @param pool               the per-endpoint connection pool: connections per endpoint
+ *                           ({@code minIdle} .. {@code maxTotal}; default 0 .. 1), requests in
+ *                           flight per connection ({@code maxLeasesPerConnection}; default 256, at
+ *                           most {@link #MAX_IN_FLIGHT_LIMIT}), requests waiting for a connection
+ *                           ({@code maxPending}; default 1024), dial timeout (3 s) and backoff
+ *                           (50 ms doubling ± 20 % up to 2 s), idle timeout, lifetime, validation
+ * @param requestTimeout     default deadline of a request, from {@code send} to its response,
+ *                           waiting for a connection included; default 5 s
+ * @param closeTimeout       how long {@link Broker#close()} waits for in-flight requests before
+ *                           failing them; default 5 s
+ * @param validationPayload  when set, idle connections are validated in the background by sending
+ *                           this payload as a request (any answer within the pool's validation
+ *                           timeout passes); default none
+ * @param tcpNoDelay         TCP_NODELAY; default true
+ * @param ioThreads          event loop threads; default half the processors, at least one
+ * @param transport          native epoll or NIO; default {@link TransportKind#AUTO}
  */
 public record BrokerConfig(
         List<Endpoint> endpoints,
-        int connectionsPerEndpoint,
-        int maxInFlightPerConnection,
+        PoolConfig pool,
         Duration requestTimeout,
-        Duration connectTimeout,
         Duration closeTimeout,
-        Duration reconnectBackoffMax,
+        byte[] validationPayload,
         boolean tcpNoDelay,
         int ioThreads,
         TransportKind transport) {
@@ -53,14 +61,46 @@ public record BrokerConfig(
             throw new NoEndpointsException("endpoints: none configured (expected: at least one host:port)");
         }
         endpoints = List.copyOf(endpoints);
-        positive("connectionsPerEndpoint", connectionsPerEndpoint);
-        inRange("maxInFlightPerConnection", maxInFlightPerConnection, 1, MAX_IN_FLIGHT_LIMIT);
+        Objects.requireNonNull(pool, "pool");
+        inRange("maxInFlightPerConnection", pool.maxLeasesPerConnection(), 1, MAX_IN_FLIGHT_LIMIT);
         positive("requestTimeout", requestTimeout);
-        positive("connectTimeout", connectTimeout);
         notNegative("closeTimeout", closeTimeout);
-        positive("reconnectBackoffMax", reconnectBackoffMax);
+        validationPayload = validationPayload == null ? null : validationPayload.clone();
         positive("ioThreads", ioThreads);
         Objects.requireNonNull(transport, "transport");
+    }
+
+    /** Connections kept per endpoint at most (the pool's {@code maxTotal}). */
+    public int connectionsPerEndpoint() {
+        return pool.maxTotal();
+    }
+
+    /** Requests outstanding on one connection at once (the pool's {@code maxLeasesPerConnection}). */
+    public int maxInFlightPerConnection() {
+        return pool.maxLeasesPerConnection();
+    }
+
+    /** How long opening a connection may take (the pool's {@code dialTimeout}). */
+    public Duration connectTimeout() {
+        return pool.dialTimeout();
+    }
+
+    /** The validation payload, or null; a copy. */
+    @Override
+    public byte[] validationPayload() {
+        return validationPayload == null ? null : validationPayload.clone();
+    }
+
+    /** The broker's pool defaults: see {@link #pool()}. */
+    public static PoolConfig defaultPool() {
+        return PoolConfig.builder()
+                .minIdle(0)
+                .maxTotal(1)
+                .maxLeasesPerConnection(256)
+                .maxPending(1024)
+                .dialTimeout(Duration.ofSeconds(3))
+                .dialBackoff(new ExponentialBackoff(Duration.ofMillis(50), 2.0, 0.2, Duration.ofSeconds(2)))
+                .build();
     }
 
     /** A builder with the defaults and no endpoints. */
@@ -76,12 +116,10 @@ public record BrokerConfig(
     /** Mutable builder for {@link BrokerConfig}; {@link #build()} validates. */
     public static final class Builder {
         private List<Endpoint> endpoints = List.of();
-        private int connectionsPerEndpoint = 1;
-        private int maxInFlightPerConnection = 256;
+        private PoolConfig.Builder pool = defaultPool().toBuilder();
         private Duration requestTimeout = Duration.ofSeconds(5);
-        private Duration connectTimeout = Duration.ofSeconds(3);
         private Duration closeTimeout = Duration.ofSeconds(5);
-        private Duration reconnectBackoffMax = Duration.ofSeconds(2);
+        private byte[] validationPayload;
         private boolean tcpNoDelay = true;
         private int ioThreads = IoThreads.defaultCount();
         private TransportKind transport = TransportKind.AUTO;
@@ -90,12 +128,10 @@ public record BrokerConfig(
 
         private Builder(BrokerConfig c) {
             endpoints = c.endpoints;
-            connectionsPerEndpoint = c.connectionsPerEndpoint;
-            maxInFlightPerConnection = c.maxInFlightPerConnection;
+            pool = c.pool.toBuilder();
             requestTimeout = c.requestTimeout;
-            connectTimeout = c.connectTimeout;
             closeTimeout = c.closeTimeout;
-            reconnectBackoffMax = c.reconnectBackoffMax;
+            validationPayload = c.validationPayload;
             tcpNoDelay = c.tcpNoDelay;
             ioThreads = c.ioThreads;
             transport = c.transport;
@@ -105,18 +141,39 @@ public record BrokerConfig(
         public Builder endpoints(List<Endpoint> value) { endpoints = value; return this; }
         /** Parses {@code host:port[,host:port...]}. */
         public Builder endpoints(String value) { endpoints = Endpoint.parseList(value); return this; }
-        /** @see BrokerConfig#connectionsPerEndpoint() */
-        public Builder connectionsPerEndpoint(int value) { connectionsPerEndpoint = value; return this; }
-        /** @see BrokerConfig#maxInFlightPerConnection() */
-        public Builder maxInFlightPerConnection(int value) { maxInFlightPerConnection = value; return this; }
+        /** Replaces the whole pool configuration; see {@link BrokerConfig#pool()}. */
+        public Builder pool(PoolConfig value) { pool = Objects.requireNonNull(value, "pool").toBuilder(); return this; }
+        /** A fixed number of connections per endpoint, opened up front and kept: min idle = max total = {@code value}. */
+        public Builder connectionsPerEndpoint(int value) {
+            positive("connectionsPerEndpoint", value);
+            pool.minIdle(value).maxTotal(value);
+            return this;
+        }
+        /** Connections per endpoint between {@code min} (kept open) and {@code max} (opened on demand). */
+        public Builder connectionsPerEndpoint(int min, int max) { pool.minIdle(min).maxTotal(max); return this; }
+        /** Requests outstanding on one connection; 1 = strict request/response. */
+        public Builder maxInFlightPerConnection(int value) {
+            inRange("maxInFlightPerConnection", value, 1, MAX_IN_FLIGHT_LIMIT);
+            pool.maxLeasesPerConnection(value);
+            return this;
+        }
+        /** Requests allowed to wait for a connection (per endpoint); beyond it {@code send} fails with queue-full. */
+        public Builder maxPendingRequests(int value) { pool.maxPending(value); return this; }
         /** @see BrokerConfig#requestTimeout() */
         public Builder requestTimeout(Duration value) { requestTimeout = value; return this; }
-        /** @see BrokerConfig#connectTimeout() */
-        public Builder connectTimeout(Duration value) { connectTimeout = value; return this; }
+        /** How long opening a connection may take. */
+        public Builder connectTimeout(Duration value) { pool.dialTimeout(value); return this; }
         /** @see BrokerConfig#closeTimeout() */
         public Builder closeTimeout(Duration value) { closeTimeout = value; return this; }
-        /** @see BrokerConfig#reconnectBackoffMax() */
-        public Builder reconnectBackoffMax(Duration value) { reconnectBackoffMax = value; return this; }
+        /** After failed connects the wait doubles from 50 ms (± 20 %) up to {@code value}. */
+        public Builder reconnectBackoffMax(Duration value) {
+            positive("reconnectBackoffMax", value);
+            Duration initial = Duration.ofMillis(50);
+            pool.dialBackoff(new ExponentialBackoff(initial, 2.0, 0.2, value.compareTo(initial) < 0 ? initial : value));
+            return this;
+        }
+        /** @see BrokerConfig#validationPayload() */
+        public Builder validationPayload(byte[] value) { validationPayload = value; return this; }
         /** @see BrokerConfig#tcpNoDelay() */
         public Builder tcpNoDelay(boolean value) { tcpNoDelay = value; return this; }
         /** @see BrokerConfig#ioThreads() */
@@ -126,8 +183,8 @@ public record BrokerConfig(
 
         /** Validates and builds the configuration. */
         public BrokerConfig build() {
-            return new BrokerConfig(endpoints, connectionsPerEndpoint, maxInFlightPerConnection, requestTimeout,
-                    connectTimeout, closeTimeout, reconnectBackoffMax, tcpNoDelay, ioThreads, transport);
+            return new BrokerConfig(endpoints, pool.build(), requestTimeout, closeTimeout, validationPayload,
+                    tcpNoDelay, ioThreads, transport);
         }
     }
 }

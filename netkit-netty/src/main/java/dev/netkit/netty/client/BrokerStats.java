@@ -9,9 +9,11 @@ package dev.netkit.netty.client;
  * @param connectionFailures requests failed because their connection was lost or never opened
  * @param protocolViolations connections closed because the peer broke the protocol
  * @param lateResponses      responses discarded because their request had timed out or been cancelled
- * @param rejected           sends refused at once because every connection was at its in-flight limit
+ * @param rejected           sends refused at once because the pool's waiting line was full
  * @param inFlight           requests admitted and not yet completed
  * @param openConnections    connections established now
+ * @param connectionsOpened  connections opened since creation, over all endpoints
+ * @param reuseRate          share of requests sent on an already used connection (0 before any)
  */
 public record BrokerStats(
         long sent,
@@ -22,4 +24,6 @@ public record BrokerStats(
         long lateResponses,
         long rejected,
         long inFlight,
-        long openConnections) {}
+        long openConnections,
+        long connectionsOpened,
+        double reuseRate) {}

@@ -70,19 +70,25 @@ class BrokerTest {
     }
 
     @Test
-    void fullConnectionsRejectAtOnceWithQueueFull() throws Exception {
+    void fullConnectionsQueueUpToMaxPendingThenRejectAtOnceWithQueueFull() throws Exception {
         RequestHandler silent = (request, alloc) -> null;
         try (FrameServer server = FrameServer.builder().config(TestServers.loopback().build()).handler(silent).start();
              Broker broker = Broker.create(to("127.0.0.1:" + server.localAddress().getPort())
-                     .maxInFlightPerConnection(4).build())) {
+                     .maxInFlightPerConnection(4).maxPendingRequests(1).build())) {
+            broker.connectAll().get(5, TimeUnit.SECONDS);
             for (int i = 0; i < 4; i++) {
                 assertThat(broker.send(bytes("r" + i))).isNotDone();
             }
-            CompletableFuture<byte[]> fifth = broker.send(bytes("r4"));
-            assertThat(fifth).isCompletedExceptionally();
-            assertThat(failureOf(fifth)).isInstanceOf(QueueFullException.class)
-                    .hasMessageContaining("maxInFlightPerConnection 4").hasMessageContaining("4 request(s) in flight");
+            CompletableFuture<byte[]> waiting = broker.send(bytes("r4"), Duration.ofMillis(200));
+            assertThat(waiting).as("waits in the pool for a slot").isNotDone();
+            CompletableFuture<byte[]> sixth = broker.send(bytes("r5"));
+            assertThat(sixth).isCompletedExceptionally();
+            assertThat(failureOf(sixth)).isInstanceOf(QueueFullException.class)
+                    .hasMessageContaining("maxPending 1").hasMessageContaining("waiting=1").hasMessageContaining("in_flight=4");
             assertThat(broker.stats().rejected()).isEqualTo(1);
+            assertThat(failureOf(waiting)).as("its deadline ends the wait").isInstanceOf(RequestTimeoutException.class)
+                    .hasMessageContaining("no connection to 127.0.0.1");
+            assertThat(broker.inFlight()).isEqualTo(4);
         }
     }
 
@@ -226,7 +232,7 @@ class BrokerTest {
             CompletableFuture<byte[]> during = broker.send(bytes("b"));
             assertThat(during).isCompletedExceptionally();
             assertThat(failureOf(during)).isInstanceOf(NoEndpointsException.class)
-                    .hasMessageContaining("127.0.0.1:" + port).hasMessageContaining("next attempt in");
+                    .hasMessageContaining("127.0.0.1:" + port).hasMessageContaining("next dial in");
             assertThatThrownBy(() -> broker.connectAll().get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(NetkitException.class);
         }
     }

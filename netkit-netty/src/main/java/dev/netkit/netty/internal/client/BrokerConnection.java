@@ -6,7 +6,6 @@ import dev.netkit.core.error.ConnectionLostException;
 import dev.netkit.core.error.NetkitException;
 import dev.netkit.core.error.ProtocolViolationException;
 import dev.netkit.core.error.RequestTimeoutException;
-import dev.netkit.core.internal.BoundedCounter;
 import dev.netkit.netty.internal.FrameBatchWriter;
 import dev.netkit.netty.internal.FrameReader;
 import dev.netkit.netty.internal.RateLimitedLog;
@@ -16,7 +15,6 @@ import io.netty.channel.EventLoop;
 import io.netty.util.collection.IntObjectHashMap;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.netty.util.internal.PlatformDependent;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
@@ -28,13 +26,15 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntPredicate;
 
 /*
- * Design note. One instance per TCP connection of the broker, and also its channel handler.
+ * Design note. One instance per TCP connection of the broker, and also its channel handler. The
+ * connection lives in the endpoint's ConnectionPool: a request holds one pool lease on it (the
+ * pool bounds leases by maxInFlightPerConnection), and the pool only hands out connections that
+ * are open, so nothing waits here for a connect.
  *
- * Ownership. The in-flight map, the requests awaiting the connect, the id counter, abandoned ids,
- * batch writer and timers belong to the channel's event loop. Caller threads touch only
- * `reserved` (the in-flight permits, CAS-bounded by maxInFlight), the MPSC `submissions` queue,
- * and `state`. The queue's consumer side is guarded by `consumer`, uncontended on the
- * event loop; it matters only when the loop is gone and a caller must fail what it queued.
+ * Ownership. The in-flight map, the id counter, abandoned ids, batch writer and timers belong to
+ * the channel's event loop. Caller threads touch only the MPSC `submissions` queue and `state`.
+ * The queue's consumer side is guarded by `consumer`, uncontended on the event loop; it matters
+ * only when the loop is gone and a caller must fail what it queued.
  *
  * A send from the event loop itself (for example a load generator reacting to a response) writes
  * straight into the batch; one from another thread is queued and drained by a single task per
@@ -49,8 +49,10 @@ import java.util.function.IntPredicate;
  * uniform timeout this runs about once per timeout period and costs O(in-flight).
  *
  * Every request leaves exactly once, through one of: response, deadline sweep, abandon (cancel),
- * skip at write (already done), or failure of the connection. Each path returns one permit and
- * updates the counters before completing the future.
+ * skip at write (already done), or failure of the connection. Each path ends the request's lease
+ * (release; invalidate for the first request failed by a protocol violation or I/O error, so the
+ * pool counts that close as an error) and updates the counters before completing the future.
+ * When the channel closes, the pool is told (onClosed) after the requests were failed.
  */
 /** One multiplexed broker connection. */
 public final class BrokerConnection extends FrameReader {
@@ -61,8 +63,7 @@ public final class BrokerConnection extends FrameReader {
     final Endpoint endpoint;
     private final BrokerCounters counters;
     private final RateLimitedLog warnings;
-    private final ConnectionSlot slot;
-    private final BoundedCounter reserved;
+    private final Runnable onClosed;
     private final Queue<PendingRequest> submissions = PlatformDependent.newMpscQueue();
     private final ReentrantLock consumer = new ReentrantLock();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
@@ -71,7 +72,6 @@ public final class BrokerConnection extends FrameReader {
 
     // event-loop state
     private final IntObjectHashMap<PendingRequest> inFlight;
-    private final ArrayDeque<PendingRequest> awaitingConnect = new ArrayDeque<>();
     private final AbandonedIds abandoned;
     private final CorrelationIds ids = new CorrelationIds();
     private final IntPredicate idTaken = this::idTaken;
@@ -86,17 +86,19 @@ public final class BrokerConnection extends FrameReader {
     private long sweepAt;
     private ScheduledFuture<?> sweep;
     private boolean wasActive;
-    private boolean answeredAny;
-    private boolean wroteAny;
+    private boolean failedByError;
     private NetkitException closeReason;
 
+    /**
+     * @param onClosed run once on the event loop after the channel closed and its requests failed
+     *                 (tells the pool); not run when the connect itself failed
+     */
     public BrokerConnection(Endpoint endpoint, int maxInFlight, BrokerCounters counters, RateLimitedLog warnings,
-                            ConnectionSlot slot) {
+                            Runnable onClosed) {
         this.endpoint = endpoint;
-        this.reserved = new BoundedCounter(maxInFlight);
         this.counters = counters;
         this.warnings = warnings;
-        this.slot = slot;
+        this.onClosed = onClosed;
         this.inFlight = new IntObjectHashMap<>(Math.min(maxInFlight * 2, 4096));
         this.abandoned = new AbandonedIds(Math.max(64, Math.min(maxInFlight * 4, 65_536)));
     }
@@ -111,22 +113,17 @@ public final class BrokerConnection extends FrameReader {
         return ready;
     }
 
-    /** Whether this connection can still carry requests (connecting or open). */
+    /** Whether this connection is open and can carry requests: the pool's cheap check on every lease. */
     public boolean isUsable() {
-        return state != CLOSED;
+        if (state != ACTIVE) {
+            return false;
+        }
+        ChannelHandlerContext c = ctx;
+        return c != null && c.channel().isActive()
+                && !(c.channel() instanceof io.netty.channel.socket.DuplexChannel d && d.isInputShutdown());
     }
 
-    /** Requests admitted to this connection and not yet completed. */
-    public int inFlightCount() {
-        return reserved.inUse();
-    }
-
-    /** Takes an in-flight permit if the connection is below its limit. Any thread. */
-    public boolean tryReserve() {
-        return reserved.tryAcquire();
-    }
-
-    /** Sends a request for which {@link #tryReserve()} succeeded. Any thread. */
+    /** Sends a request holding a pool lease on this connection. Any thread. */
     public void submit(PendingRequest request) {
         request.connection = this;
         if (state == ACTIVE && loop.inEventLoop()) {
@@ -162,16 +159,23 @@ public final class BrokerConnection extends FrameReader {
 
     /** Closes the connection, failing its requests with {@code reason}. Any thread. */
     public void close(NetkitException reason) {
-        loop.execute(() -> {
-            if (closeReason == null) {
-                closeReason = reason;
-            }
-            if (ctx != null && ctx.channel().isOpen()) {
-                ctx.close(); // channelInactive, or the failed connect, fails what is pending
-            } else if (state == CONNECTING) {
-                giveUp(reason); // still resolving the host name: no channel will ever report back
-            }
-        });
+        try {
+            loop.execute(() -> {
+                if (closeReason == null) {
+                    closeReason = reason;
+                }
+                if (ctx != null && ctx.channel().isOpen()) {
+                    ctx.close(); // channelInactive, or the failed connect, fails what is pending
+                } else if (state == CONNECTING) {
+                    giveUp(reason); // still resolving the host name: no channel will ever report back
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // the I/O threads are gone: so is the channel; fail whatever callers still queued
+            state = CLOSED;
+            ready.completeExceptionally(reason);
+            failQueued(reason);
+        }
     }
 
     /** Whether {@link #close} was called; the broker then skips a connect still to be started. */
@@ -183,6 +187,19 @@ public final class BrokerConnection extends FrameReader {
         state = CLOSED;
         ready.completeExceptionally(reason);
         failAll(reason);
+    }
+
+    /** A request leaves: its lease goes back to the pool (or, after an error, closes the connection). */
+    private void endLease(PendingRequest r) {
+        if (r.lease == null) {
+            return; // a validation ping: the pool holds that claim itself
+        }
+        if (failedByError) {
+            failedByError = false; // one invalidate is enough for the pool to count the close as an error
+            r.lease.invalidate();
+        } else {
+            r.lease.release();
+        }
     }
 
     // ---- event loop: lifecycle -------------------------------------------------------------
@@ -197,12 +214,7 @@ public final class BrokerConnection extends FrameReader {
         state = ACTIVE;
         wasActive = true;
         counters.openConnections.incrementAndGet();
-        ready.complete(null);
-        PendingRequest r;
-        while ((r = awaitingConnect.poll()) != null) {
-            write(r);
-        }
-        drainSubmissions();
+        ready.complete(null); // the pool now hands this connection out
         ctx.fireChannelActive();
     }
 
@@ -225,9 +237,6 @@ public final class BrokerConnection extends FrameReader {
         }
         NetkitException reason = closeReason != null ? closeReason // closed by the broker while connecting
                 : new ConnectionLostException("could not connect to " + endpoint + ": " + cause, cause);
-        if (closeReason == null) {
-            slot.connectFailed(cause);
-        }
         giveUp(reason);
     }
 
@@ -236,11 +245,6 @@ public final class BrokerConnection extends FrameReader {
         state = CLOSED;
         if (wasActive) {
             counters.openConnections.decrementAndGet();
-        }
-        if (!answeredAny && wroteAny && closeReason == null) {
-            // Accepted, sent to, and closed by the peer before any answer (e.g. a server at its
-            // connection limit): treat like a failed connect, so reconnects back off.
-            slot.connectFailed(new ConnectionLostException("closed by " + endpoint + " before any response"));
         }
         if (sweep != null) {
             sweep.cancel(false);
@@ -251,7 +255,9 @@ public final class BrokerConnection extends FrameReader {
                 : new ConnectionLostException("connection to " + endpoint + " closed by the peer with "
                         + inFlight.size() + " request(s) in flight");
         failAll(reason);
+        ready.completeExceptionally(reason); // no-op if it opened; fails a dial closed before channelActive
         super.channelInactive(ctx);
+        onClosed.run();
     }
 
     @Override
@@ -259,17 +265,15 @@ public final class BrokerConnection extends FrameReader {
         if (closeReason == null) {
             closeReason = new ConnectionLostException("connection to " + endpoint + " failed with "
                     + inFlight.size() + " request(s) in flight: " + cause, cause);
+            failedByError = true;
         }
         ctx.close();
     }
 
-    /** Fails every request of this connection: in flight, awaiting the connect, and queued. */
+    /** Fails every request of this connection: in flight and queued. */
     private void failAll(NetkitException reason) {
-        List<PendingRequest> failed = new ArrayList<>(inFlight.size() + awaitingConnect.size());
-        failed.addAll(inFlight.values());
-        failed.addAll(awaitingConnect);
+        List<PendingRequest> failed = new ArrayList<>(inFlight.values());
         inFlight.clear();
-        awaitingConnect.clear();
         failEach(failed, reason);
         failQueued(reason);
     }
@@ -294,7 +298,9 @@ public final class BrokerConnection extends FrameReader {
         if (failed.isEmpty()) {
             return;
         }
-        reserved.release(failed.size());
+        for (PendingRequest r : failed) {
+            endLease(r);
+        }
         long live = failed.stream().filter(r -> !r.isDone()).count();
         if (!(reason instanceof ProtocolViolationException) && !(reason instanceof ClosedException)) {
             counters.connectionFailures.add(live);
@@ -317,12 +323,7 @@ public final class BrokerConnection extends FrameReader {
         try {
             PendingRequest r;
             while ((r = submissions.poll()) != null) {
-                if (state == CONNECTING) {
-                    awaitingConnect.add(r); // their deadlines run while we connect
-                    armSweep(r.deadlineNanos);
-                } else {
-                    write(r);
-                }
+                write(r); // the pool hands out open connections only, so state is ACTIVE here
             }
         } finally {
             consumer.unlock();
@@ -332,14 +333,13 @@ public final class BrokerConnection extends FrameReader {
 
     private void write(PendingRequest request) {
         if (request.isDone()) {
-            reserved.release(); // cancelled or expired before it was written
+            endLease(request); // cancelled or expired before it was written
             return;
         }
         int id = ids.next(idTaken);
         request.id = id;
         request.written = true;
         inFlight.put(id, request);
-        wroteAny = true;
         out.write(ctx, id, request.payload);
         counters.sent.increment();
         armSweep(request.deadlineNanos);
@@ -384,11 +384,7 @@ public final class BrokerConnection extends FrameReader {
             unmatchedResponse(id);
             return;
         }
-        if (!answeredAny) {
-            answeredAny = true;
-            slot.connected(); // only a connection that answered resets the reconnect backoff
-        }
-        reserved.release(); // before completing, so the caller's next send finds room
+        endLease(request); // before completing, so the caller's next send finds room
         byte[] payload = new byte[payloadLength];
         buf.getBytes(correlationIndex + 4, payload);
         counters.responses.increment();
@@ -411,6 +407,7 @@ public final class BrokerConnection extends FrameReader {
         if (closeReason == null) {
             closeReason = new ProtocolViolationException("connection to " + endpoint + " closed: " + reason
                     + "; " + inFlight.size() + " request(s) were in flight on it");
+            failedByError = true;
         }
         releaseCumulation();
         ctx.close();
@@ -433,21 +430,14 @@ public final class BrokerConnection extends FrameReader {
         long now = System.nanoTime();
         List<PendingRequest> expired = new ArrayList<>();
         long earliest = collectExpired(inFlight.values(), now, expired, Long.MAX_VALUE);
-        int written = expired.size();
-        earliest = collectExpired(awaitingConnect, now, expired, earliest);
-        for (int i = 0; i < written; i++) {
-            retire(expired.get(i));
-        }
-        if (expired.size() > written) { // one pass, not a remove() per request
-            awaitingConnect.removeIf(r -> r.isDone() || r.deadlineNanos - now <= 0);
-            reserved.release(expired.size() - written);
+        for (PendingRequest r : expired) {
+            retire(r);
         }
         for (PendingRequest r : expired) {
             if (!r.isDone()) {
                 counters.timeouts.increment();
                 r.completeExceptionally(new RequestTimeoutException("no response from " + endpoint + " within the deadline ("
-                        + (r.written ? inFlight.size() + " other request(s) in flight on this connection)"
-                                : "still connecting)")));
+                        + inFlight.size() + " other request(s) in flight on this connection)"));
             }
         }
         if (earliest != Long.MAX_VALUE) {
@@ -470,13 +460,13 @@ public final class BrokerConnection extends FrameReader {
         if (request.written && inFlight.get(request.id) == request) {
             retire(request);
         }
-        // not written yet: write() (or the sweep, while connecting) sees it is done and returns the permit
+        // not written yet: write() sees it is done and ends its lease
     }
 
     /** Removes an in-flight request whose response will no longer be awaited. */
     private void retire(PendingRequest request) {
         inFlight.remove(request.id);
         abandoned.add(request.id);
-        reserved.release();
+        endLease(request);
     }
 }

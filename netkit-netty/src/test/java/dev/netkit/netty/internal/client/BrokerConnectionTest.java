@@ -3,11 +3,9 @@ package dev.netkit.netty.internal.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.netkit.core.backoff.ExponentialBackoff;
 import dev.netkit.core.endpoint.Endpoint;
 import dev.netkit.core.error.ClosedException;
 import dev.netkit.core.error.ConnectionLostException;
-import dev.netkit.core.time.Ticker;
 import dev.netkit.netty.internal.RateLimitedLog;
 import io.netty.channel.DefaultEventLoop;
 import java.net.ConnectException;
@@ -22,9 +20,8 @@ class BrokerConnectionTest {
     private static final Endpoint ENDPOINT = new Endpoint("127.0.0.1", 1);
 
     private static BrokerConnection connection(DefaultEventLoop loop) {
-        ConnectionSlot slot = new ConnectionSlot(ENDPOINT, ExponentialBackoff.grpcDefaults(), Ticker.system(), s -> null);
         BrokerConnection c = new BrokerConnection(ENDPOINT, 16, new BrokerCounters(),
-                new RateLimitedLog(LoggerFactory.getLogger(BrokerConnectionTest.class)), slot);
+                new RateLimitedLog(LoggerFactory.getLogger(BrokerConnectionTest.class)), () -> {});
         c.bindLoop(loop);
         return c;
     }
@@ -34,32 +31,29 @@ class BrokerConnectionTest {
     }
 
     @Test
-    void everySubmitAfterTheEventLoopIsGoneFailsAtOnceAndReturnsItsPermit() throws Exception {
+    void everySubmitAfterTheEventLoopIsGoneFailsAtOnce() throws Exception {
         DefaultEventLoop loop = new DefaultEventLoop();
         loop.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS).sync();
         BrokerConnection c = connection(loop);
         for (int i = 0; i < 3; i++) {
             PendingRequest r = request();
-            assertThat(c.tryReserve()).isTrue();
             c.submit(r);
             assertThat(r).as("submit %d", i).isCompletedExceptionally();
             assertThat(r.exceptionNow()).isInstanceOf(ClosedException.class);
         }
-        assertThat(c.inFlightCount()).isZero();
+        c.close(new ClosedException("closing")); // must not throw on a dead loop
+        assertThat(c.isUsable()).isFalse();
     }
 
     @Test
-    void aConnectFailureReportedOffTheLoopFailsQueuedRequestsOnTheLoop() throws Exception {
+    void aConnectFailureReportedOffTheLoopFailsTheConnectionOnTheLoop() throws Exception {
         DefaultEventLoop loop = new DefaultEventLoop();
         try {
             BrokerConnection c = connection(loop);
-            PendingRequest queued = request();
-            assertThat(c.tryReserve()).isTrue();
-            c.submit(queued); // connecting: it waits for the connect
+            assertThat(c.isUsable()).as("not usable before it is open").isFalse();
             c.connectFailed(new ConnectException("refused")); // from this (non-loop) thread
-            await().atMost(Duration.ofSeconds(3)).until(queued::isDone);
-            assertThat(queued.exceptionNow()).isInstanceOf(ConnectionLostException.class).hasMessageContaining("refused");
-            assertThat(c.inFlightCount()).isZero();
+            await().atMost(Duration.ofSeconds(3)).until(() -> c.ready().isDone());
+            assertThat(c.ready().exceptionNow()).isInstanceOf(ConnectionLostException.class).hasMessageContaining("refused");
             assertThat(c.isUsable()).isFalse();
             assertThat(c.ready()).isCompletedExceptionally();
             try {

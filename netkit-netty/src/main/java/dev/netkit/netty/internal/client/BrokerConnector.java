@@ -1,0 +1,112 @@
+package dev.netkit.netty.internal.client;
+
+import dev.netkit.core.endpoint.Endpoint;
+import dev.netkit.core.error.ClosedException;
+import dev.netkit.core.error.NetkitException;
+import dev.netkit.core.pool.Connector;
+import dev.netkit.netty.internal.RateLimitedLog;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.NetUtil;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+
+/**
+ * Opens broker connections for the pool: picks an event loop, resolves the host off the I/O
+ * threads (a virtual thread) unless it is a literal address, and connects. Also keeps the set of
+ * live connections, so a closing broker can fail what is still on them. Thread-safe.
+ */
+public final class BrokerConnector implements Connector<BrokerConnection> {
+    private final EventLoopGroup group;
+    private final Bootstrap bootstrap;
+    private final ExecutorService resolver;
+    private final int maxInFlight;
+    private final BrokerCounters counters;
+    private final RateLimitedLog warnings;
+    private final Set<BrokerConnection> live = ConcurrentHashMap.newKeySet();
+
+    public BrokerConnector(EventLoopGroup group, Bootstrap bootstrap, ExecutorService resolver, int maxInFlight,
+                           BrokerCounters counters, RateLimitedLog warnings) {
+        this.group = group;
+        this.bootstrap = bootstrap;
+        this.resolver = resolver;
+        this.maxInFlight = maxInFlight;
+        this.counters = counters;
+        this.warnings = warnings;
+    }
+
+    @Override
+    public CompletionStage<BrokerConnection> connect(Endpoint endpoint, Runnable onClosed) {
+        EventLoop loop = group.next();
+        BrokerConnection[] self = new BrokerConnection[1];
+        BrokerConnection connection = new BrokerConnection(endpoint, maxInFlight, counters, warnings, () -> {
+            live.remove(self[0]);
+            onClosed.run();
+        });
+        self[0] = connection;
+        connection.bindLoop(loop);
+        live.add(connection);
+        String host = endpoint.host();
+        byte[] literal = NetUtil.createByteArrayFromIpAddressString(host);
+        if (literal != null) {
+            open(loop, connection, new InetSocketAddress(NetUtil.createInetAddressFromIpAddressString(host), endpoint.port()));
+        } else {
+            // A DNS lookup blocks, and this may run on an I/O thread: resolve on a virtual thread.
+            try {
+                CompletableFuture.supplyAsync(() -> new InetSocketAddress(host, endpoint.port()), resolver)
+                        .whenComplete((address, error) -> {
+                            if (error != null || address.isUnresolved()) {
+                                connection.connectFailed(error != null ? error : new UnknownHostException(host));
+                            } else if (!connection.closing()) {
+                                open(loop, connection, address);
+                            }
+                        });
+            } catch (RuntimeException e) { // the resolver is shut down: the broker is closing
+                connection.connectFailed(e);
+            }
+        }
+        return connection.ready().handle((v, error) -> {
+            if (error != null) {
+                live.remove(connection);
+                throw error instanceof RuntimeException re ? re : new IllegalStateException(error);
+            }
+            return connection;
+        });
+    }
+
+    private void open(EventLoop loop, BrokerConnection connection, InetSocketAddress address) {
+        try {
+            bootstrap.clone(loop).handler(connection).connect(address).addListener(f -> {
+                if (!f.isSuccess()) {
+                    connection.connectFailed(f.cause());
+                }
+            });
+        } catch (RuntimeException e) { // for example the group is shutting down
+            connection.connectFailed(e);
+        }
+    }
+
+    @Override
+    public boolean isUsable(BrokerConnection connection) {
+        return connection.isUsable();
+    }
+
+    @Override
+    public void close(BrokerConnection connection) {
+        connection.close(new ClosedException("connection to " + connection.endpoint + " was closed by its pool"));
+    }
+
+    /** Closes every live connection, failing what is on them with {@code reason}. */
+    public void closeAll(NetkitException reason) {
+        for (BrokerConnection c : List.copyOf(live)) {
+            c.close(reason);
+        }
+    }
+}
