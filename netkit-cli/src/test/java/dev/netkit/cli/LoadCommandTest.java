@@ -62,6 +62,10 @@ class LoadCommandTest {
             // Every verified response was a request the server handled (it also saw the warm-up).
             assertThat((double) server.stats().requests()).isGreaterThanOrEqualTo(requests);
             assertThat(server.stats().connectionsAccepted()).isEqualTo(2);
+            assertThat(number(json, "connections_opened")).as("the pool opened each connection once").isEqualTo(2);
+            assertThat(number(json, "reuse_rate")).as("every request but each connection's first reused it")
+                    .isCloseTo(1 - 2 / (double) server.stats().requests(), org.assertj.core.data.Offset.offset(0.001))
+                    .isLessThan(1.0);
         }
     }
 

@@ -3,6 +3,7 @@ package dev.netkit.cli.load;
 import dev.netkit.core.error.NetkitException;
 import dev.netkit.netty.client.Broker;
 import dev.netkit.netty.client.BrokerConfig;
+import dev.netkit.netty.client.BrokerStats;
 import java.io.PrintWriter;
 import java.util.Arrays;
 import java.util.Map;
@@ -188,7 +189,9 @@ public final class LoadGenerator {
         LoadResult.Latency latency = new LoadResult.Latency(
                 micros(h.getValueAtPercentile(50)), micros(h.getValueAtPercentile(90)),
                 micros(h.getValueAtPercentile(99)), micros(h.getValueAtPercentile(99.9)), micros(h.getMaxValue()));
-        return new LoadResult(ok.sum(), errorCount, byKind, mismatched.sum(), seconds, latency);
+        BrokerStats brokerStats = broker.stats();
+        return new LoadResult(ok.sum(), errorCount, byKind, mismatched.sum(), seconds, latency,
+                brokerStats.connectionsOpened(), brokerStats.reuseRate());
     }
 
     private static double micros(long nanos) {

@@ -12,6 +12,10 @@ import java.util.Map;
  *                      correct server
  * @param seconds       length of the measured window
  * @param latencyMicros p50, p90, p99, p99.9 and max of successful requests, in microseconds
+ * @param connectionsOpened connections the broker opened during the whole run (connect, warm-up
+ *                      and window): equal to the configured count when none was lost
+ * @param reuseRate     share of requests over the whole run sent on an already used pooled
+ *                      connection
  */
 public record LoadResult(
         long requests,
@@ -19,7 +23,9 @@ public record LoadResult(
         Map<String, Long> errorsByKind,
         long mismatched,
         double seconds,
-        Latency latencyMicros) {
+        Latency latencyMicros,
+        long connectionsOpened,
+        double reuseRate) {
 
     /** Successful requests per second over the measured window. */
     public double throughput() {
