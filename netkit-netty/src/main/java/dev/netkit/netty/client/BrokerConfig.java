@@ -174,6 +174,18 @@ public record BrokerConfig(
         }
         /** @see BrokerConfig#validationPayload() */
         public Builder validationPayload(byte[] value) { validationPayload = value; return this; }
+        /**
+         * Validates idle connections every {@code interval} by sending {@code payload}: sets the
+         * payload, the pool's validation interval, and a maintenance pass at least as frequent.
+         */
+        public Builder validation(byte[] payload, Duration interval) {
+            positive("validation interval", interval);
+            validationPayload = Objects.requireNonNull(payload, "payload");
+            pool.validationInterval(interval);
+            Duration pass = interval.compareTo(Duration.ofSeconds(1)) < 0 ? interval : Duration.ofSeconds(1);
+            pool.maintenanceInterval(pass);
+            return this;
+        }
         /** @see BrokerConfig#tcpNoDelay() */
         public Builder tcpNoDelay(boolean value) { tcpNoDelay = value; return this; }
         /** @see BrokerConfig#ioThreads() */
