@@ -52,6 +52,10 @@ public final class LoadCommand implements Callable<Integer> {
     @Option(names = "--io-threads", defaultValue = "1", description = "Client event loop threads (default: ${DEFAULT-VALUE}).")
     int ioThreads;
 
+    @Option(names = "--validation-interval", defaultValue = "0s",
+            description = "Validate idle pooled connections with a ping this often; 0s = off (default: ${DEFAULT-VALUE}).")
+    Duration validationInterval;
+
     @Option(names = "--json", description = "Print the final report as one JSON line (progress goes to stderr).")
     boolean json;
 
@@ -60,7 +64,7 @@ public final class LoadCommand implements Callable<Integer> {
         LoadPlan plan;
         try {
             plan = new LoadPlan(targets.stream().map(Endpoint::parse).toList(), connections, depth, size,
-                    duration, warmup, timeout, ioThreads);
+                    duration, warmup, timeout, ioThreads, validationInterval);
         } catch (IllegalArgumentException e) {
             spec.commandLine().getErr().println("netkit load: " + e.getMessage());
             spec.commandLine().getErr().flush();

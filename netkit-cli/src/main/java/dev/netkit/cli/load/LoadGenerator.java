@@ -63,13 +63,16 @@ public final class LoadGenerator {
      * @throws NetkitException when the targets cannot be connected to
      */
     public LoadResult run() throws InterruptedException {
-        broker = Broker.create(BrokerConfig.builder()
+        BrokerConfig.Builder config = BrokerConfig.builder()
                 .endpoints(plan.targets())
                 .connectionsPerEndpoint(plan.connections())
                 .maxInFlightPerConnection(plan.depth())
                 .requestTimeout(plan.timeout())
-                .ioThreads(plan.ioThreads())
-                .build());
+                .ioThreads(plan.ioThreads());
+        if (!plan.validationInterval().isZero()) {
+            config.validation("netkit-ping".getBytes(java.nio.charset.StandardCharsets.US_ASCII), plan.validationInterval());
+        }
+        broker = Broker.create(config.build());
         try {
             connect();
             return drive();

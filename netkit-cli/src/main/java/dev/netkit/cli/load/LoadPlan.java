@@ -8,7 +8,8 @@ import java.util.List;
 /**
  * What a load run does: {@code connections} connections to each target, {@code depth} requests
  * outstanding on each, {@code size}-byte payloads, measured for {@code duration} after
- * {@code warmup}.
+ * {@code warmup}. With a positive {@code validationInterval}, idle pooled connections are
+ * validated with a ping that often (zero: off), to measure what validation costs.
  */
 public record LoadPlan(
         List<Endpoint> targets,
@@ -18,7 +19,14 @@ public record LoadPlan(
         Duration duration,
         Duration warmup,
         Duration timeout,
-        int ioThreads) {
+        int ioThreads,
+        Duration validationInterval) {
+
+    /** A plan without background validation. */
+    public LoadPlan(List<Endpoint> targets, int connections, int depth, int size, Duration duration, Duration warmup,
+                    Duration timeout, int ioThreads) {
+        this(targets, connections, depth, size, duration, warmup, timeout, ioThreads, Duration.ZERO);
+    }
 
     public LoadPlan {
         targets = List.copyOf(targets);
@@ -29,6 +37,7 @@ public record LoadPlan(
         Checks.notNegative("warmup", warmup);
         Checks.positive("timeout", timeout);
         Checks.positive("ioThreads", ioThreads);
+        Checks.notNegative("validationInterval", validationInterval);
     }
 
     /** Requests kept outstanding in total. */
