@@ -110,6 +110,7 @@ public final class ConnectionPool<C> implements AutoCloseable {
     private volatile int consecutiveDialFailures;
     private volatile long retryAt;
     private Throwable lastDialError;
+    private volatile long lastDialFailureAt;
     private boolean retryScheduled;
     private long refillNotBefore;
     private boolean refillScheduled;
@@ -668,6 +669,7 @@ public final class ConnectionPool<C> implements AutoCloseable {
     private void recordDialFailureLocked(Throwable error) {
         consecutiveDialFailures++;
         lastDialError = error;
+        lastDialFailureAt = ticker.nanoTime();
         retryAt = ticker.nanoTime() + config.dialBackoff().delay(consecutiveDialFailures, ThreadLocalRandom.current()).toNanos();
     }
 
@@ -862,6 +864,7 @@ public final class ConnectionPool<C> implements AutoCloseable {
                 }
             }
             boolean survivor = false;
+            long failedAt = lastDialFailureAt; // a benign race: read without the lock
             for (PoolEntry<C> e : es) {
                 if (e.retiring) {
                     continue;
@@ -869,8 +872,9 @@ public final class ConnectionPool<C> implements AutoCloseable {
                 if (e.takeTouched()) {
                     e.lastUsedAt = now;
                 }
-                if (now - e.createdAt >= config.dialBackoff().initial().toNanos()) {
-                    survivor = true;
+                if (consecutiveDialFailures > 0 && e.createdAt - failedAt > 0
+                        && now - e.createdAt >= config.dialBackoff().initial().toNanos()) {
+                    survivor = true; // opened after the last failure and outlived the early-death window
                 }
                 if (config.maxLifetime().toNanos() > 0 && now - e.expiresAt >= 0) {
                     retire(e, CloseReason.LIFETIME, false);
