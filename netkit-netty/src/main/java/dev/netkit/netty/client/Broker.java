@@ -1,6 +1,8 @@
 package dev.netkit.netty.client;
 
 import dev.netkit.core.error.ClosedException;
+import dev.netkit.core.error.ConnectionLostException;
+import dev.netkit.core.error.RequestTimeoutException;
 import dev.netkit.core.error.FrameTooLargeException;
 import dev.netkit.core.error.NetkitException;
 import dev.netkit.core.error.NoEndpointsException;
@@ -188,6 +190,10 @@ public final class Broker implements AutoCloseable {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
         if (cause instanceof QueueFullException) {
             counters.rejected.increment();
+        } else if (cause instanceof RequestTimeoutException) {
+            counters.timeouts.increment(); // the deadline ended while waiting for a connection
+        } else if (cause instanceof ConnectionLostException) {
+            counters.connectionFailures.increment(); // its connection never opened
         }
         if (cause instanceof PoolClosedException && closed.requested()) {
             cause = new ClosedException("broker closed before a connection to send the request on was available");

@@ -191,8 +191,8 @@ public final class BrokerConnection extends FrameReader {
 
     /** A request leaves: its lease goes back to the pool (or, after an error, closes the connection). */
     private void endLease(PendingRequest r) {
-        if (r.lease == null) {
-            return; // a validation ping: the pool holds that claim itself
+        if (r.isPing()) {
+            return; // the pool holds the claim a validation ping runs under
         }
         if (failedByError) {
             failedByError = false; // one invalidate is enough for the pool to count the close as an error
@@ -301,7 +301,7 @@ public final class BrokerConnection extends FrameReader {
         for (PendingRequest r : failed) {
             endLease(r);
         }
-        long live = failed.stream().filter(r -> !r.isDone()).count();
+        long live = failed.stream().filter(r -> !r.isDone() && !r.isPing()).count();
         if (!(reason instanceof ProtocolViolationException) && !(reason instanceof ClosedException)) {
             counters.connectionFailures.add(live);
         }
@@ -341,7 +341,9 @@ public final class BrokerConnection extends FrameReader {
         request.written = true;
         inFlight.put(id, request);
         out.write(ctx, id, request.payload);
-        counters.sent.increment();
+        if (!request.isPing()) {
+            counters.sent.increment();
+        }
         armSweep(request.deadlineNanos);
     }
 
@@ -387,7 +389,9 @@ public final class BrokerConnection extends FrameReader {
         endLease(request); // before completing, so the caller's next send finds room
         byte[] payload = new byte[payloadLength];
         buf.getBytes(correlationIndex + 4, payload);
-        counters.responses.increment();
+        if (!request.isPing()) {
+            counters.responses.increment();
+        }
         request.complete(payload);
     }
 
@@ -435,7 +439,9 @@ public final class BrokerConnection extends FrameReader {
         }
         for (PendingRequest r : expired) {
             if (!r.isDone()) {
-                counters.timeouts.increment();
+                if (!r.isPing()) {
+                    counters.timeouts.increment();
+                }
                 r.completeExceptionally(new RequestTimeoutException("no response from " + endpoint + " within the deadline ("
                         + inFlight.size() + " other request(s) in flight on this connection)"));
             }

@@ -1,7 +1,7 @@
 package dev.netkit.netty.internal.client;
 
 import dev.netkit.core.endpoint.Endpoint;
-import dev.netkit.core.error.ClosedException;
+import dev.netkit.core.error.ConnectionLostException;
 import dev.netkit.core.error.NetkitException;
 import dev.netkit.core.pool.Connector;
 import dev.netkit.netty.internal.RateLimitedLog;
@@ -100,7 +100,10 @@ public final class BrokerConnector implements Connector<BrokerConnection> {
 
     @Override
     public void close(BrokerConnection connection) {
-        connection.close(new ClosedException("connection to " + connection.endpoint + " was closed by its pool"));
+        // Idle, expired and evicted connections carry no requests when closed; one that failed
+        // validation or was invalidated may, and their requests lost their connection.
+        connection.close(new ConnectionLostException("connection to " + connection.endpoint
+                + " was closed by its pool (failed validation or invalidated after an error)"));
     }
 
     /** Closes every live connection, failing what is on them with {@code reason}. */

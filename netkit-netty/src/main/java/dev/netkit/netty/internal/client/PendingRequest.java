@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 public final class PendingRequest extends CompletableFuture<byte[]> {
     final byte[] payload;
     final long deadlineNanos;
+    private final boolean ping;
     /** The pool lease this request holds on its connection; set before {@link #connection}. */
     Lease<BrokerConnection> lease;
     /** Set once, when the request is submitted to its connection. */
@@ -25,8 +26,23 @@ public final class PendingRequest extends CompletableFuture<byte[]> {
     boolean written;
 
     public PendingRequest(byte[] payload, long deadlineNanos) {
+        this(payload, deadlineNanos, false);
+    }
+
+    private PendingRequest(byte[] payload, long deadlineNanos, boolean ping) {
         this.payload = payload;
         this.deadlineNanos = deadlineNanos;
+        this.ping = ping;
+    }
+
+    /** A validation ping: holds no lease of its own and is not counted as a request. */
+    boolean isPing() {
+        return ping;
+    }
+
+    /** A validation ping, sent on a connection the pool has claimed for validation. */
+    public static PendingRequest ping(byte[] payload, long deadlineNanos) {
+        return new PendingRequest(payload, deadlineNanos, true);
     }
 
     /** Binds the lease; the request is then submitted to {@code lease.connection()}. */

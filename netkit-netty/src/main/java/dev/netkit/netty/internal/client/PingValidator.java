@@ -20,7 +20,7 @@ public final class PingValidator implements Validator<BrokerConnection> {
 
     @Override
     public CompletionStage<Boolean> validate(BrokerConnection connection) {
-        PendingRequest ping = new PendingRequest(payload, System.nanoTime() + timeoutNanos);
+        PendingRequest ping = PendingRequest.ping(payload, System.nanoTime() + timeoutNanos);
         connection.submit(ping);
         return ping.thenApply(answer -> Boolean.TRUE);
     }
