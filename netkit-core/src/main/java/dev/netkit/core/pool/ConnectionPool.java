@@ -826,10 +826,13 @@ public final class ConnectionPool<C> implements AutoCloseable {
         try {
             long now = ticker.nanoTime();
             PoolEntry<C>[] es = entries;
-            int live = 0;
+            // Count what min idle counts in planDialsLocked: connections in service with room for a
+            // lease. (Counting every live connection closed idle ones while leased ones made up the
+            // number, and planDialsLocked at once dialled replacements for them: churn.)
+            int spare = 0;
             for (PoolEntry<C> e : es) {
-                if (!e.retiring) {
-                    live++;
+                if (!e.retiring && hasRoom(e)) {
+                    spare++;
                 }
             }
             boolean survivor = false;
@@ -837,20 +840,27 @@ public final class ConnectionPool<C> implements AutoCloseable {
                 if (e.retiring) {
                     continue;
                 }
-                if (e.takeTouched()) {
+                // Leases out (other than a validation's) mean in use right now, so idle time starts
+                // when they end. (With only the touched flag, set when a lease starts, a lease held
+                // longer than the idle timeout was closed as idle right after its release.)
+                boolean touched = e.takeTouched();
+                if (touched || e.leases() > (e.validating ? 1 : 0)) {
                     e.lastUsedAt = now;
                 }
                 if (now - e.createdAt >= config.dialBackoff().initial().toNanos()) {
                     survivor = true;
                 }
                 if (config.maxLifetime().toNanos() > 0 && now - e.expiresAt >= 0) {
+                    boolean counted = hasRoom(e);
                     retire(e, CloseReason.LIFETIME, false);
-                    live--;
-                } else if (config.idleTimeout().toNanos() > 0 && live > config.minIdle() && e.leases() == 0
+                    if (counted) {
+                        spare--;
+                    }
+                } else if (config.idleTimeout().toNanos() > 0 && spare > config.minIdle() && e.leases() == 0
                         && now - e.lastUsedAt >= config.idleTimeout().toNanos() && e.tryCloseIdle()) {
                     e.retire(CloseReason.IDLE);
                     finish(e, CloseReason.IDLE);
-                    live--;
+                    spare--;
                 }
             }
             if (survivor) {
@@ -877,6 +887,12 @@ public final class ConnectionPool<C> implements AutoCloseable {
                 lock.unlock();
             }
         }
+    }
+
+    /** Whether {@code e} can take one more lease (it counts toward min idle). */
+    private boolean hasRoom(PoolEntry<C> e) {
+        int n = e.leases();
+        return n >= 0 && n < maxLeases;
     }
 
     private void validateSome(long now) {
