@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
@@ -904,12 +905,25 @@ public final class ConnectionPool<C> implements AutoCloseable {
             }
         }
         int quota = Math.max(1, (int) (config.validationShare() * idle)) - validatingCount;
+        if (quota <= 0) {
+            return;
+        }
         long interval = config.validationInterval().toNanos();
+        // Longest unvalidated first. (Scanning in pool order let the first few connections, due
+        // again by the time the quota freed up, be validated over and over while the ones further
+        // back were never validated.) Compared as differences from now: only those are meaningful.
+        List<PoolEntry<C>> due = new ArrayList<>();
         for (PoolEntry<C> e : es) {
+            if (!e.retiring && !e.validating && e.leases() == 0 && now - e.lastValidatedAt >= interval) {
+                due.add(e);
+            }
+        }
+        due.sort(Comparator.comparingLong(e -> e.lastValidatedAt - now));
+        for (PoolEntry<C> e : due) {
             if (quota <= 0) {
                 return;
             }
-            if (!e.retiring && !e.validating && e.leases() == 0 && now - e.lastValidatedAt >= interval && e.tryLease(0)) {
+            if (e.tryLease(0)) {
                 if (e.retiring) {
                     returnLease(e);
                     continue;
