@@ -109,6 +109,8 @@ public final class ConnectionPool<C> implements AutoCloseable {
     private final List<CompletableFuture<Void>> warmUps = new ArrayList<>();
     private long nextId = 1;
     private int consecutiveDialFailures;
+    /** Bumped by each failure that moves the backoff a step; a dial remembers it when planned. */
+    private long dialFailureEpoch;
     private long retryAt;
     private Throwable lastDialError;
     private boolean retryScheduled;
@@ -493,6 +495,7 @@ public final class ConnectionPool<C> implements AutoCloseable {
         if (n > 0) {
             dialing += n;
             out.dials += n;
+            out.dialEpoch = dialFailureEpoch;
         }
     }
 
@@ -532,8 +535,8 @@ public final class ConnectionPool<C> implements AutoCloseable {
     }
 
     /** Starts one dial (outside the lock); its slot in {@link #dialing} is already taken. */
-    void startDial() {
-        Dial dial = new Dial();
+    void startDial(long epoch) {
+        Dial dial = new Dial(epoch);
         dial.timer = scheduler.schedule(() -> dialTimedOut(dial), config.dialTimeout().toNanos());
         CompletionStage<C> stage;
         try {
@@ -548,7 +551,7 @@ public final class ConnectionPool<C> implements AutoCloseable {
     private void dialTimedOut(Dial dial) {
         if (dial.settle()) {
             dialFailed(new TimeoutException("dial to " + endpoint + " did not complete within dialTimeout "
-                    + config.dialTimeout()));
+                    + config.dialTimeout()), dial.epoch);
         }
     }
 
@@ -561,10 +564,11 @@ public final class ConnectionPool<C> implements AutoCloseable {
         }
         dial.timer.cancel();
         if (error != null || connection == null) {
-            dialFailed(error != null ? unwrap(error) : new IllegalStateException("connector returned no connection"));
+            dialFailed(error != null ? unwrap(error) : new IllegalStateException("connector returned no connection"),
+                    dial.epoch);
         } else if (dial.closedEarly || !connector.isUsable(connection)) {
             connector.close(connection);
-            dialFailed(new IllegalStateException("connection to " + endpoint + " closed as soon as it opened"));
+            dialFailed(new IllegalStateException("connection to " + endpoint + " closed as soon as it opened"), dial.epoch);
         } else {
             dialSucceeded(dial, connection);
         }
@@ -597,7 +601,7 @@ public final class ConnectionPool<C> implements AutoCloseable {
         }
         notifyOpened();
         if (dial.closedEarly) {
-            peerClosed(entry); // the peer closed it while we were registering it
+            peerClosed(entry, dial.epoch); // the peer closed it while we were registering it
         }
         out.carryOut(this);
     }
@@ -611,13 +615,13 @@ public final class ConnectionPool<C> implements AutoCloseable {
         return now + Math.round(lifetime * (1 - cut));
     }
 
-    private void dialFailed(Throwable error) {
+    private void dialFailed(Throwable error, long dialEpoch) {
         Outbox<C> out = new Outbox<>();
         lock.lock();
         try {
             dialing--;
             counters.dialFailures.increment();
-            recordDialFailureLocked(error);
+            recordDialFailureLocked(error, dialEpoch);
             if (entries.length == 0 && dialing == 0 && !closed) {
                 // Known down and nothing open: fail every waiter now rather than at its timeout.
                 EndpointDownException down = endpointDown();
@@ -637,9 +641,17 @@ public final class ConnectionPool<C> implements AutoCloseable {
         out.carryOut(this);
     }
 
-    private void recordDialFailureLocked(Throwable error) {
-        consecutiveDialFailures++;
+    private void recordDialFailureLocked(Throwable error, long dialEpoch) {
         lastDialError = error;
+        if (dialEpoch != dialFailureEpoch && consecutiveDialFailures > 0) {
+            // The dial was planned before the failure that set the current backoff: the same
+            // outage, seen by a dial that ran alongside. (Counting each of those moved the backoff
+            // one step per parallel dial: min idle 4 failing together waited 1.6^3 s instead of
+            // 1 s, then 1.6^7 s after the next round.)
+            return;
+        }
+        dialFailureEpoch++;
+        consecutiveDialFailures++;
         retryAt = ticker.nanoTime() + config.dialBackoff().delay(consecutiveDialFailures, ThreadLocalRandom.current()).toNanos();
     }
 
@@ -650,7 +662,7 @@ public final class ConnectionPool<C> implements AutoCloseable {
     // ---- retiring and closing -----------------------------------------------------------------
 
     /** The connector reported that the peer closed {@code e}'s connection. */
-    private void peerClosed(PoolEntry<C> e) {
+    private void peerClosed(PoolEntry<C> e, long dialEpoch) {
         if (e.isClosed()) {
             return;
         }
@@ -658,14 +670,16 @@ public final class ConnectionPool<C> implements AutoCloseable {
         if (age < config.dialBackoff().initial().toNanos() && !closed) {
             // Lost right after it opened (a server that accepts and closes at once): count it
             // as a failed dial, so re-dials back off instead of looping.
+            IllegalStateException error = new IllegalStateException("connection to " + endpoint
+                    + " was closed by the peer " + TimeUnit.NANOSECONDS.toMillis(age) + " ms after it opened");
             lock.lock();
             try {
                 counters.dialFailures.increment();
-                recordDialFailureLocked(new IllegalStateException("connection to " + endpoint
-                        + " was closed by the peer " + TimeUnit.NANOSECONDS.toMillis(age) + " ms after it opened"));
+                recordDialFailureLocked(error, dialEpoch);
             } finally {
                 lock.unlock();
             }
+            notifyDialFailed(error); // counted as a dial failure: tell the listener too, as its stats do
         }
         retire(e, CloseReason.PEER_CLOSED, true);
     }
@@ -1081,6 +1095,12 @@ public final class ConnectionPool<C> implements AutoCloseable {
         volatile Scheduler.Cancellable timer;
         volatile PoolEntry<C> entry;
         volatile boolean closedEarly;
+        /** {@link #dialFailureEpoch} when the dial was planned. */
+        final long epoch;
+
+        Dial(long epoch) {
+            this.epoch = epoch;
+        }
 
         boolean settle() {
             return settled.compareAndSet(false, true);
@@ -1089,7 +1109,7 @@ public final class ConnectionPool<C> implements AutoCloseable {
         void peerClosed() {
             PoolEntry<C> e = entry;
             if (e != null) {
-                ConnectionPool.this.peerClosed(e);
+                ConnectionPool.this.peerClosed(e, epoch);
             } else {
                 closedEarly = true; // not registered yet: dialDone/dialSucceeded will see it
             }
@@ -1100,6 +1120,7 @@ public final class ConnectionPool<C> implements AutoCloseable {
     private static final class Outbox<C> {
         private List<Object> pairs;
         int dials;
+        long dialEpoch;
 
         void handoff(Waiter<C> w, Lease<C> lease) {
             add(w, lease);
@@ -1136,7 +1157,7 @@ public final class ConnectionPool<C> implements AutoCloseable {
                 }
             }
             for (int i = 0; i < dials; i++) {
-                pool.startDial();
+                pool.startDial(dialEpoch);
             }
         }
     }
