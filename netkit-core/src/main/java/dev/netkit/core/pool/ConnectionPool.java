@@ -703,6 +703,14 @@ public final class ConnectionPool<C> implements AutoCloseable {
             return;
         }
         boolean lost = reason == CloseReason.PEER_CLOSED || reason == CloseReason.ERROR || reason == CloseReason.VALIDATION;
+        // Close first, then free the slot: once the entry leaves `entries` any thread may plan a
+        // dial in its place. (Closing after unlocking let a new dial start while the old
+        // connection was still open: maxTotal + 1 open at the connector.)
+        try {
+            connector.close(e.connection);
+        } catch (RuntimeException ex) {
+            log.warn("closing {} to {} failed", e, endpoint, ex);
+        }
         Outbox<C> out = new Outbox<>();
         lock.lock();
         try {
@@ -722,11 +730,6 @@ public final class ConnectionPool<C> implements AutoCloseable {
             dispatchLocked(out);
         } finally {
             lock.unlock();
-        }
-        try {
-            connector.close(e.connection);
-        } catch (RuntimeException ex) {
-            log.warn("closing {} to {} failed", e, endpoint, ex);
         }
         counters.closed(reason);
         notifyClosed(reason);

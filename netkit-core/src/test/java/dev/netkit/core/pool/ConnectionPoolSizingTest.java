@@ -88,6 +88,22 @@ class ConnectionPoolSizingTest extends ManualClockPoolTest {
     }
 
     @Test
+    void maxTotalHoldsAtTheConnectorWhileAConnectionIsBeingClosed() {
+        var pool = pool(config().maxTotal(1));
+        Lease<Conn> lease = done(pool.acquire());
+        List<CompletableFuture<Lease<Conn>>> raced = new ArrayList<>();
+        // Another acquirer arrives while the pool is closing the only connection.
+        connector.duringClose = c -> raced.add(pool.acquire());
+        lease.invalidate();
+        connector.duringClose = null;
+        assertThat(connector.maxOpenAtConnect).as("the new dial waited for the old connection to close").isEqualTo(1);
+        assertThat(raced).hasSize(1);
+        assertThat(raced.get(0)).isCompleted();
+        assertThat(raced.get(0).join().connection().id).isEqualTo(2);
+        raced.get(0).join().release();
+    }
+
+    @Test
     void sharedConnectionsAreLeasedLeastLoadedFirstAndGrowOnlyWhenAllAreFull() {
         var pool = pool(config().maxTotal(3).maxLeasesPerConnection(3));
         List<Lease<Conn>> onFirst = new ArrayList<>();

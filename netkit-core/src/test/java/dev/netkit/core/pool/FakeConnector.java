@@ -61,6 +61,10 @@ final class FakeConnector implements Connector<FakeConnector.Conn> {
     volatile RuntimeException refuse;
     /** Runs on each new connection before the dial completes (for example to close it from the peer). */
     volatile Consumer<Conn> beforeDelivery;
+    /** Runs when the pool closes a connection, before it is marked closed: "another thread acts meanwhile". */
+    volatile Consumer<Conn> duringClose;
+    /** The most connections ever open (delivered or being dialled) when a dial started. */
+    volatile int maxOpenAtConnect;
 
     @Override
     public CompletionStage<Conn> connect(Endpoint endpoint, Runnable onClosed) {
@@ -74,6 +78,7 @@ final class FakeConnector implements Connector<FakeConnector.Conn> {
         synchronized (this) {
             c = new Conn(created.size() + 1, onClosed);
             created.add(c);
+            maxOpenAtConnect = Math.max(maxOpenAtConnect, (int) created.stream().filter(x -> x.open).count());
             if (hold) {
                 held.add(new Pending(c, f));
                 return f;
@@ -129,6 +134,10 @@ final class FakeConnector implements Connector<FakeConnector.Conn> {
 
     @Override
     public void close(Conn connection) {
+        Consumer<Conn> hook = duringClose;
+        if (hook != null) {
+            hook.accept(connection);
+        }
         connection.closeCalls.incrementAndGet();
         connection.open = false;
         connection.closedByPool = true;
