@@ -21,6 +21,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -102,7 +103,13 @@ public final class ConnectionPool<C> implements AutoCloseable {
     private volatile int waitingCount;
     private volatile boolean closed;
     private volatile int dialing;
-    private volatile int validatingCount;
+    /**
+     * Validations in progress. Atomic: raised by the maintenance pass and lowered by whichever
+     * thread completes a validation. (It was a volatile int raised without the lock and lowered
+     * under it, so concurrent updates were lost and the count drifted: with 64 idle connections
+     * and share 0.5, all 64 were validated at once.)
+     */
+    private final AtomicInteger validatingCount = new AtomicInteger();
 
     // guarded by lock
     private final ArrayDeque<Waiter<C>> waiters = new ArrayDeque<>();
@@ -921,7 +928,7 @@ public final class ConnectionPool<C> implements AutoCloseable {
                 idle++;
             }
         }
-        int quota = Math.max(1, (int) (config.validationShare() * idle)) - validatingCount;
+        int quota = Math.max(1, (int) (config.validationShare() * idle)) - validatingCount.get();
         if (quota <= 0) {
             return;
         }
@@ -948,7 +955,7 @@ public final class ConnectionPool<C> implements AutoCloseable {
                 quota--;
                 e.lastValidatedAt = now;
                 e.validating = true;
-                validatingCount++;
+                validatingCount.incrementAndGet();
                 runValidation(e);
             }
         }
@@ -978,12 +985,7 @@ public final class ConnectionPool<C> implements AutoCloseable {
 
     private void validated(PoolEntry<C> e, boolean ok) {
         e.validating = false;
-        lock.lock();
-        try {
-            validatingCount--;
-        } finally {
-            lock.unlock();
-        }
+        validatingCount.decrementAndGet();
         if (!ok) {
             retire(e, CloseReason.VALIDATION, true);
         }
