@@ -6,10 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.netkit.core.error.PoolClosedException;
 import dev.netkit.core.pool.FakeConnector.Conn;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
@@ -100,22 +98,23 @@ class ConnectionPoolLifecycleTest extends ManualClockPoolTest {
     }
 
     @Test
-    void closeIsIdempotentClosesIdleConnectionsAndDiscardsDialsInFlight() {
+    void closeIsIdempotentClosesIdleConnectionsNowAndDiscardsDialsInFlight() {
         var pool = pool(config().minIdle(2).maxTotal(3));
         connector.hold = true;
-        Lease<Conn> a = pool.tryAcquire();
-        Lease<Conn> b = pool.tryAcquire();
-        a.release();
-        CompletableFuture<Lease<Conn>> viaDial = pool.acquire(); // gets the idle one at once
-        assertThat(viaDial).isCompleted();
-        advance(Duration.ofSeconds(1)); // maintenance wants an idle one: a dial is held
-        assertThat(pool.stats().dialing()).isEqualTo(1);
+        Lease<Conn> leased = pool.tryAcquire();
+        Conn idle = connector.conn(leased.connection().id == 1 ? 2 : 1);
+        advance(Duration.ofSeconds(1)); // the maintenance pass wants two idle: a dial is held
+        assertThat(pool.stats().summary()).isEqualTo("total=2 leased=1 idle=1 waiting=0 dialing=1 in_flight=1");
 
         pool.close();
+        assertThat(idle.closedByPool).as("idle: closed at once").isTrue();
+        assertThat(leased.connection().open).as("leased: open until released").isTrue();
+        assertThat(pool.stats().closed(CloseReason.POOL_CLOSED)).isEqualTo(1);
         pool.close();
-        assertThat(pool.stats().closed(CloseReason.POOL_CLOSED)).as("nothing idle yet").isZero();
-        viaDial.join().release();
-        b.release();
+        assertThat(pool.stats().closed(CloseReason.POOL_CLOSED)).as("a second close changes nothing").isEqualTo(1);
+
+        leased.release();
+        assertThat(leased.connection().closedByPool).isTrue();
         assertThat(pool.stats().closed(CloseReason.POOL_CLOSED)).isEqualTo(2);
 
         connector.completeHeld();
@@ -126,10 +125,8 @@ class ConnectionPoolLifecycleTest extends ManualClockPoolTest {
         assertThat(s.dialing()).isZero();
         assertThat(s.created()).isEqualTo(2);
         assertThat(connector.openCount()).isZero();
-        pool.close();
-        assertThat(pool.stats().closed()).isEqualTo(2);
         advance(Duration.ofMinutes(5));
-        assertThat(connector.dials).as("no maintenance after close").hasValue(3);
+        assertThat(connector.dials).as("no maintenance or refill after close").hasValue(3);
     }
 
     @Test
@@ -247,12 +244,10 @@ class ConnectionPoolLifecycleTest extends ManualClockPoolTest {
     @Test
     void noLeakReportedForLeasesReleasedInTime() {
         var pool = pool(config().maxTotal(2).leakDetectionThreshold(Duration.ofSeconds(5)));
-        List<Lease<Conn>> leases = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             Lease<Conn> l = done(pool.acquire());
             advance(Duration.ofSeconds(4));
             l.release();
-            leases.add(l);
         }
         CompletableFuture<Lease<Conn>> handedOff;
         Lease<Conn> a = done(pool.acquire());
