@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
@@ -20,6 +21,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -101,13 +103,21 @@ public final class ConnectionPool<C> implements AutoCloseable {
     private volatile int waitingCount;
     private volatile boolean closed;
     private volatile int dialing;
-    private volatile int validatingCount;
+    /**
+     * Validations in progress. Atomic: raised by the maintenance pass and lowered by whichever
+     * thread completes a validation. (It was a volatile int raised without the lock and lowered
+     * under it, so concurrent updates were lost and the count drifted: with 64 idle connections
+     * and share 0.5, all 64 were validated at once.)
+     */
+    private final AtomicInteger validatingCount = new AtomicInteger();
 
     // guarded by lock
     private final ArrayDeque<Waiter<C>> waiters = new ArrayDeque<>();
     private final List<CompletableFuture<Void>> warmUps = new ArrayList<>();
     private long nextId = 1;
-    private volatile int consecutiveDialFailures;
+    private volatile int consecutiveDialFailures; // volatile: isDown()/canGrow() read it without the lock
+    /** Bumped by each failure that moves the backoff a step; a dial remembers it when planned. */
+    private long dialFailureEpoch;
     private volatile long retryAt;
     private Throwable lastDialError;
     private volatile long lastDialFailureAt;
@@ -522,6 +532,7 @@ public final class ConnectionPool<C> implements AutoCloseable {
         if (n > 0) {
             dialing += n;
             out.dials += n;
+            out.dialEpoch = dialFailureEpoch;
         }
     }
 
@@ -561,8 +572,8 @@ public final class ConnectionPool<C> implements AutoCloseable {
     }
 
     /** Starts one dial (outside the lock); its slot in {@link #dialing} is already taken. */
-    void startDial() {
-        Dial dial = new Dial();
+    void startDial(long epoch) {
+        Dial dial = new Dial(epoch);
         dial.timer = scheduler.schedule(() -> dialTimedOut(dial), config.dialTimeout().toNanos());
         CompletionStage<C> stage;
         try {
@@ -577,7 +588,7 @@ public final class ConnectionPool<C> implements AutoCloseable {
     private void dialTimedOut(Dial dial) {
         if (dial.settle()) {
             dialFailed(new TimeoutException("dial to " + endpoint + " did not complete within dialTimeout "
-                    + config.dialTimeout()));
+                    + config.dialTimeout()), dial.epoch);
         }
     }
 
@@ -590,10 +601,11 @@ public final class ConnectionPool<C> implements AutoCloseable {
         }
         dial.timer.cancel();
         if (error != null || connection == null) {
-            dialFailed(error != null ? unwrap(error) : new IllegalStateException("connector returned no connection"));
+            dialFailed(error != null ? unwrap(error) : new IllegalStateException("connector returned no connection"),
+                    dial.epoch);
         } else if (dial.closedEarly || !connector.isUsable(connection)) {
             connector.close(connection);
-            dialFailed(new IllegalStateException("connection to " + endpoint + " closed as soon as it opened"));
+            dialFailed(new IllegalStateException("connection to " + endpoint + " closed as soon as it opened"), dial.epoch);
         } else {
             dialSucceeded(dial, connection);
         }
@@ -626,7 +638,7 @@ public final class ConnectionPool<C> implements AutoCloseable {
         }
         notifyOpened();
         if (dial.closedEarly) {
-            peerClosed(entry); // the peer closed it while we were registering it
+            peerClosed(entry, dial.epoch); // the peer closed it while we were registering it
         }
         out.carryOut(this);
     }
@@ -640,13 +652,13 @@ public final class ConnectionPool<C> implements AutoCloseable {
         return now + Math.round(lifetime * (1 - cut));
     }
 
-    private void dialFailed(Throwable error) {
+    private void dialFailed(Throwable error, long dialEpoch) {
         Outbox<C> out = new Outbox<>();
         lock.lock();
         try {
             dialing--;
             counters.dialFailures.increment();
-            recordDialFailureLocked(error);
+            recordDialFailureLocked(error, dialEpoch);
             if (entries.length == 0 && dialing == 0 && !closed) {
                 // Known down and nothing open: fail every waiter now rather than at its timeout.
                 EndpointDownException down = endpointDown();
@@ -666,10 +678,18 @@ public final class ConnectionPool<C> implements AutoCloseable {
         out.carryOut(this);
     }
 
-    private void recordDialFailureLocked(Throwable error) {
-        consecutiveDialFailures++;
+    private void recordDialFailureLocked(Throwable error, long dialEpoch) {
         lastDialError = error;
         lastDialFailureAt = ticker.nanoTime();
+        if (dialEpoch != dialFailureEpoch && consecutiveDialFailures > 0) {
+            // The dial was planned before the failure that set the current backoff: the same
+            // outage, seen by a dial that ran alongside. (Counting each of those moved the backoff
+            // one step per parallel dial: min idle 4 failing together waited 1.6^3 s instead of
+            // 1 s, then 1.6^7 s after the next round.)
+            return;
+        }
+        dialFailureEpoch++;
+        consecutiveDialFailures++;
         retryAt = ticker.nanoTime() + config.dialBackoff().delay(consecutiveDialFailures, ThreadLocalRandom.current()).toNanos();
     }
 
@@ -680,7 +700,7 @@ public final class ConnectionPool<C> implements AutoCloseable {
     // ---- retiring and closing -----------------------------------------------------------------
 
     /** The connector reported that the peer closed {@code e}'s connection. */
-    private void peerClosed(PoolEntry<C> e) {
+    private void peerClosed(PoolEntry<C> e, long dialEpoch) {
         if (e.isClosed()) {
             return;
         }
@@ -688,14 +708,16 @@ public final class ConnectionPool<C> implements AutoCloseable {
         if (age < config.dialBackoff().initial().toNanos() && !closed) {
             // Lost right after it opened (a server that accepts and closes at once): count it
             // as a failed dial, so re-dials back off instead of looping.
+            IllegalStateException error = new IllegalStateException("connection to " + endpoint
+                    + " was closed by the peer " + TimeUnit.NANOSECONDS.toMillis(age) + " ms after it opened");
             lock.lock();
             try {
                 counters.dialFailures.increment();
-                recordDialFailureLocked(new IllegalStateException("connection to " + endpoint
-                        + " was closed by the peer " + TimeUnit.NANOSECONDS.toMillis(age) + " ms after it opened"));
+                recordDialFailureLocked(error, dialEpoch);
             } finally {
                 lock.unlock();
             }
+            notifyDialFailed(error); // counted as a dial failure: tell the listener too, as its stats do
         }
         retire(e, CloseReason.PEER_CLOSED, true);
     }
@@ -719,6 +741,14 @@ public final class ConnectionPool<C> implements AutoCloseable {
             return;
         }
         boolean lost = reason == CloseReason.PEER_CLOSED || reason == CloseReason.ERROR || reason == CloseReason.VALIDATION;
+        // Close first, then free the slot: once the entry leaves `entries` any thread may plan a
+        // dial in its place. (Closing after unlocking let a new dial start while the old
+        // connection was still open: maxTotal + 1 open at the connector.)
+        try {
+            connector.close(e.connection);
+        } catch (RuntimeException ex) {
+            log.warn("closing {} to {} failed", e, endpoint, ex);
+        }
         Outbox<C> out = new Outbox<>();
         lock.lock();
         try {
@@ -738,11 +768,6 @@ public final class ConnectionPool<C> implements AutoCloseable {
             dispatchLocked(out);
         } finally {
             lock.unlock();
-        }
-        try {
-            connector.close(e.connection);
-        } catch (RuntimeException ex) {
-            log.warn("closing {} to {} failed", e, endpoint, ex);
         }
         counters.closed(reason);
         notifyClosed(reason);
@@ -857,10 +882,13 @@ public final class ConnectionPool<C> implements AutoCloseable {
         try {
             long now = ticker.nanoTime();
             PoolEntry<C>[] es = entries;
-            int live = 0;
+            // Count what min idle counts in planDialsLocked: connections in service with room for a
+            // lease. (Counting every live connection closed idle ones while leased ones made up the
+            // number, and planDialsLocked at once dialled replacements for them: churn.)
+            int spare = 0;
             for (PoolEntry<C> e : es) {
-                if (!e.retiring) {
-                    live++;
+                if (!e.retiring && hasRoom(e)) {
+                    spare++;
                 }
             }
             boolean survivor = false;
@@ -869,7 +897,11 @@ public final class ConnectionPool<C> implements AutoCloseable {
                 if (e.retiring) {
                     continue;
                 }
-                if (e.takeTouched()) {
+                // Leases out (other than a validation's) mean in use right now, so idle time starts
+                // when they end. (With only the touched flag, set when a lease starts, a lease held
+                // longer than the idle timeout was closed as idle right after its release.)
+                boolean touched = e.takeTouched();
+                if (touched || e.leases() > (e.validating ? 1 : 0)) {
                     e.lastUsedAt = now;
                 }
                 if (consecutiveDialFailures > 0 && e.createdAt - failedAt > 0
@@ -877,13 +909,16 @@ public final class ConnectionPool<C> implements AutoCloseable {
                     survivor = true; // opened after the last failure and outlived the early-death window
                 }
                 if (config.maxLifetime().toNanos() > 0 && now - e.expiresAt >= 0) {
+                    boolean counted = hasRoom(e);
                     retire(e, CloseReason.LIFETIME, false);
-                    live--;
-                } else if (config.idleTimeout().toNanos() > 0 && live > config.minIdle() && e.leases() == 0
+                    if (counted) {
+                        spare--;
+                    }
+                } else if (config.idleTimeout().toNanos() > 0 && spare > config.minIdle() && e.leases() == 0
                         && now - e.lastUsedAt >= config.idleTimeout().toNanos() && e.tryCloseIdle()) {
                     e.retire(CloseReason.IDLE);
                     finish(e, CloseReason.IDLE);
-                    live--;
+                    spare--;
                 }
             }
             if (survivor) {
@@ -912,6 +947,12 @@ public final class ConnectionPool<C> implements AutoCloseable {
         }
     }
 
+    /** Whether {@code e} can take one more lease (it counts toward min idle). */
+    private boolean hasRoom(PoolEntry<C> e) {
+        int n = e.leases();
+        return n >= 0 && n < maxLeases;
+    }
+
     private void validateSome(long now) {
         PoolEntry<C>[] es = entries;
         int idle = 0;
@@ -920,13 +961,26 @@ public final class ConnectionPool<C> implements AutoCloseable {
                 idle++;
             }
         }
-        int quota = Math.max(1, (int) (config.validationShare() * idle)) - validatingCount;
+        int quota = Math.max(1, (int) (config.validationShare() * idle)) - validatingCount.get();
+        if (quota <= 0) {
+            return;
+        }
         long interval = config.validationInterval().toNanos();
+        // Longest unvalidated first. (Scanning in pool order let the first few connections, due
+        // again by the time the quota freed up, be validated over and over while the ones further
+        // back were never validated.) Compared as differences from now: only those are meaningful.
+        List<PoolEntry<C>> due = new ArrayList<>();
         for (PoolEntry<C> e : es) {
+            if (!e.retiring && !e.validating && e.leases() == 0 && now - e.lastValidatedAt >= interval) {
+                due.add(e);
+            }
+        }
+        due.sort(Comparator.comparingLong(e -> e.lastValidatedAt - now));
+        for (PoolEntry<C> e : due) {
             if (quota <= 0) {
                 return;
             }
-            if (!e.retiring && !e.validating && e.leases() == 0 && now - e.lastValidatedAt >= interval && e.tryLease(0)) {
+            if (e.tryLease(0)) {
                 if (e.retiring) {
                     returnLease(e);
                     continue;
@@ -934,7 +988,7 @@ public final class ConnectionPool<C> implements AutoCloseable {
                 quota--;
                 e.lastValidatedAt = now;
                 e.validating = true;
-                validatingCount++;
+                validatingCount.incrementAndGet();
                 runValidation(e);
             }
         }
@@ -964,12 +1018,7 @@ public final class ConnectionPool<C> implements AutoCloseable {
 
     private void validated(PoolEntry<C> e, boolean ok) {
         e.validating = false;
-        lock.lock();
-        try {
-            validatingCount--;
-        } finally {
-            lock.unlock();
-        }
+        validatingCount.decrementAndGet();
         if (!ok) {
             retire(e, CloseReason.VALIDATION, true);
         }
@@ -1084,6 +1133,12 @@ public final class ConnectionPool<C> implements AutoCloseable {
         volatile Scheduler.Cancellable timer;
         volatile PoolEntry<C> entry;
         volatile boolean closedEarly;
+        /** {@link #dialFailureEpoch} when the dial was planned. */
+        final long epoch;
+
+        Dial(long epoch) {
+            this.epoch = epoch;
+        }
 
         boolean settle() {
             return settled.compareAndSet(false, true);
@@ -1092,7 +1147,7 @@ public final class ConnectionPool<C> implements AutoCloseable {
         void peerClosed() {
             PoolEntry<C> e = entry;
             if (e != null) {
-                ConnectionPool.this.peerClosed(e);
+                ConnectionPool.this.peerClosed(e, epoch);
             } else {
                 closedEarly = true; // not registered yet: dialDone/dialSucceeded will see it
             }
@@ -1103,6 +1158,7 @@ public final class ConnectionPool<C> implements AutoCloseable {
     private static final class Outbox<C> {
         private List<Object> pairs;
         int dials;
+        long dialEpoch;
 
         void handoff(Waiter<C> w, Lease<C> lease) {
             add(w, lease);
@@ -1139,7 +1195,7 @@ public final class ConnectionPool<C> implements AutoCloseable {
                 }
             }
             for (int i = 0; i < dials; i++) {
-                pool.startDial();
+                pool.startDial(dialEpoch);
             }
         }
     }

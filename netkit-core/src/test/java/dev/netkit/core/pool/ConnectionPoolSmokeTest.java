@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
+/** One pass through the basics on a manual clock: prewarm, lease, dial on demand, wait, hand off, time out, close. */
 class ConnectionPoolSmokeTest {
     private final ManualScheduler time = new ManualScheduler();
     private final FakeConnector connector = new FakeConnector();
