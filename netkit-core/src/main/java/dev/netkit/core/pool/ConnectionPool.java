@@ -1,6 +1,7 @@
 package dev.netkit.core.pool;
 
 import dev.netkit.core.endpoint.Endpoint;
+import dev.netkit.core.error.ConnectionLostException;
 import dev.netkit.core.error.NetkitException;
 import dev.netkit.core.error.PoolClosedException;
 import dev.netkit.core.internal.Checks;
@@ -234,11 +235,8 @@ public final class ConnectionPool<C> implements AutoCloseable {
         try {
             return future.get();
         } catch (InterruptedException e) {
-            if (!future.cancel(false)) {
-                Lease<C> won = future.getNow(null);
-                if (won != null) {
-                    won.release();
-                }
+            if (!future.cancel(false) && !future.isCompletedExceptionally()) {
+                future.join().release(); // handed over just before the cancel: give it back
             }
             Thread.currentThread().interrupt();
             throw new CancellationException("interrupted while acquiring a connection to " + endpoint);
@@ -595,7 +593,7 @@ public final class ConnectionPool<C> implements AutoCloseable {
     private void dialDone(Dial dial, C connection, Throwable error) {
         if (!dial.settle()) {
             if (connection != null) {
-                connector.close(connection); // arrived after the dial timeout: not ours any more
+                closeQuietly(connection); // arrived after the dial timeout: not ours any more
             }
             return;
         }
@@ -603,11 +601,28 @@ public final class ConnectionPool<C> implements AutoCloseable {
         if (error != null || connection == null) {
             dialFailed(error != null ? unwrap(error) : new IllegalStateException("connector returned no connection"),
                     dial.epoch);
-        } else if (dial.closedEarly || !connector.isUsable(connection)) {
-            connector.close(connection);
+            return;
+        }
+        boolean usable;
+        try {
+            usable = !dial.closedEarly && connector.isUsable(connection);
+        } catch (RuntimeException e) { // a broken connector must not cost the pool its dial slot
+            log.warn("connector.isUsable failed for a new connection to {}", endpoint, e);
+            usable = false;
+        }
+        if (!usable) {
+            closeQuietly(connection);
             dialFailed(new IllegalStateException("connection to " + endpoint + " closed as soon as it opened"), dial.epoch);
         } else {
             dialSucceeded(dial, connection);
+        }
+    }
+
+    private void closeQuietly(C connection) {
+        try {
+            connector.close(connection);
+        } catch (RuntimeException e) {
+            log.warn("closing a connection to {} failed", endpoint, e);
         }
     }
 
@@ -626,19 +641,19 @@ public final class ConnectionPool<C> implements AutoCloseable {
                 entries = grown;
                 dial.entry = entry;
                 counters.created.increment();
-                completeWarmUpsLocked(null);
+                completeWarmUpsLocked(null, out);
                 dispatchLocked(out);
             }
         } finally {
             lock.unlock();
         }
         if (entry == null) {
-            connector.close(connection); // the pool closed while dialing
+            closeQuietly(connection); // the pool closed while dialing
             return;
         }
         notifyOpened();
         if (dial.closedEarly) {
-            peerClosed(entry, dial.epoch); // the peer closed it while we were registering it
+            dial.reportClose(); // the peer closed it while we were registering it
         }
         out.carryOut(this);
     }
@@ -667,7 +682,12 @@ public final class ConnectionPool<C> implements AutoCloseable {
                 }
                 waiters.clear();
                 waitingCount = 0;
-                completeWarmUpsLocked(down);
+                completeWarmUpsLocked(down, out);
+            } else if (!closed && dialing == 0 && openLocked() < config.minIdle()) {
+                // The round of dials ended short of min idle: a warm-up must not wait for a
+                // backoff that may never end.
+                completeWarmUpsLocked(new ConnectionLostException("could not open min idle " + config.minIdle()
+                        + " connection(s) to " + endpoint + ": " + openLocked() + " open; last dial error: " + error, error), out);
             }
             planDialsLocked(out); // schedules the retry after the backoff
         } finally {
@@ -792,6 +812,7 @@ public final class ConnectionPool<C> implements AutoCloseable {
     @Override
     public void close() {
         List<Waiter<C>> failed;
+        Outbox<C> out = new Outbox<>();
         lock.lock();
         try {
             if (closed) {
@@ -804,10 +825,11 @@ public final class ConnectionPool<C> implements AutoCloseable {
             failed = new ArrayList<>(waiters);
             waiters.clear();
             waitingCount = 0;
-            completeWarmUpsLocked(closedException());
+            completeWarmUpsLocked(closedException(), out);
         } finally {
             lock.unlock();
         }
+        out.carryOut(this);
         PoolClosedException reason = closedException();
         for (Waiter<C> w : failed) {
             w.future.completeExceptionally(reason);
@@ -859,17 +881,12 @@ public final class ConnectionPool<C> implements AutoCloseable {
         return n;
     }
 
-    private void completeWarmUpsLocked(Throwable failure) {
+    /** Settles the warm-ups (after unlocking, through {@code out}) once min idle is open or on {@code failure}. */
+    private void completeWarmUpsLocked(Throwable failure, Outbox<C> out) {
         if (warmUps.isEmpty() || (failure == null && openLocked() < config.minIdle())) {
             return;
         }
-        for (CompletableFuture<Void> f : warmUps) {
-            if (failure == null) {
-                f.complete(null);
-            } else {
-                f.completeExceptionally(failure);
-            }
-        }
+        out.settleWarmUps(new ArrayList<>(warmUps), failure);
         warmUps.clear();
     }
 
@@ -1144,12 +1161,24 @@ public final class ConnectionPool<C> implements AutoCloseable {
             return settled.compareAndSet(false, true);
         }
 
+        private final AtomicBoolean closeReported = new AtomicBoolean();
+
+        /**
+         * The connector's close callback. Writes {@code closedEarly} before reading {@code entry},
+         * while {@link #dialSucceeded} writes {@code entry} before reading {@code closedEarly}: at
+         * least one of them sees the other, and {@link #reportClose} runs the removal once.
+         */
         void peerClosed() {
+            closedEarly = true;
+            if (entry != null) {
+                reportClose();
+            }
+        }
+
+        void reportClose() {
             PoolEntry<C> e = entry;
-            if (e != null) {
+            if (e != null && closeReported.compareAndSet(false, true)) {
                 ConnectionPool.this.peerClosed(e, epoch);
-            } else {
-                closedEarly = true; // not registered yet: dialDone/dialSucceeded will see it
             }
         }
     }
@@ -1157,7 +1186,14 @@ public final class ConnectionPool<C> implements AutoCloseable {
     /** Work decided under the lock and carried out after it, so no foreign code runs locked. */
     private static final class Outbox<C> {
         private List<Object> pairs;
+        private List<CompletableFuture<Void>> warmUps;
+        private Throwable warmUpFailure;
         int dials;
+
+        void settleWarmUps(List<CompletableFuture<Void>> futures, Throwable failure) {
+            warmUps = futures;
+            warmUpFailure = failure;
+        }
         long dialEpoch;
 
         void handoff(Waiter<C> w, Lease<C> lease) {
@@ -1191,6 +1227,15 @@ public final class ConnectionPool<C> implements AutoCloseable {
                     } else if (w.future.completeExceptionally((NetkitException) what)) {
                         pool.counters.failedFast.increment();
                         pool.notifyAcquireFailed((NetkitException) what);
+                    }
+                }
+            }
+            if (warmUps != null) {
+                for (CompletableFuture<Void> f : warmUps) {
+                    if (warmUpFailure == null) {
+                        f.complete(null);
+                    } else {
+                        f.completeExceptionally(warmUpFailure);
                     }
                 }
             }

@@ -19,7 +19,9 @@ import java.util.Objects;
  * @param maxLeasesPerConnection  leases one connection carries at once: 1 = exclusive checkout;
  *                                more = a shared multiplexed connection, leased least-loaded first;
  *                                default 1
- * @param maxPending              acquirers allowed to wait; one more is refused at once; default 1000
+ * @param maxPending              acquirers allowed to wait; one more is refused at once; 0 = never
+ *                                wait (acquires then succeed only on a free connection, so keep min
+ *                                idle above 0); default 1000
  * @param acquireTimeout          default wait of {@link ConnectionPool#acquire()}; default 5 s
  * @param dialTimeout             how long opening a connection may take; default 3 s
  * @param maxConcurrentDials      dials in progress at once; default 4
