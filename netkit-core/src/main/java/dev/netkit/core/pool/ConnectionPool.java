@@ -459,9 +459,24 @@ public final class ConnectionPool<C> implements AutoCloseable {
         if (w.future.isDone()) {
             return;
         }
+        // Leave the queue before failing the future, so whoever the failure wakes sees the
+        // pending count without this waiter. Not in the queue any more: a dispatch took it and
+        // is handing it a lease, which wins over the timeout.
+        PoolStats snapshot; // as the waiter saw it: itself still counted as waiting
+        lock.lock();
+        try {
+            if (!waiters.contains(w)) {
+                return;
+            }
+            snapshot = statsLocked();
+            waiters.remove(w);
+            waitingCount = waiters.size();
+        } finally {
+            lock.unlock();
+        }
         AcquireTimeoutException e = new AcquireTimeoutException("no connection to " + endpoint + " became available within "
                 + Duration.ofNanos(ticker.nanoTime() - w.since) + " (maxTotal " + config.maxTotal()
-                + ", maxLeasesPerConnection " + maxLeases + ")", stats());
+                + ", maxLeasesPerConnection " + maxLeases + ")", snapshot);
         if (w.future.completeExceptionally(e)) {
             counters.timedOut.increment();
             notifyAcquireFailed(e);
@@ -1036,9 +1051,11 @@ public final class ConnectionPool<C> implements AutoCloseable {
     private void validated(PoolEntry<C> e, boolean ok) {
         e.validating = false;
         validatingCount.decrementAndGet();
-        if (!ok) {
+        if (!ok && !closed) {
             retire(e, CloseReason.VALIDATION, true);
         }
+        // After close the entry is retiring already and closes (as pool_closed) with this
+        // release: a ping cut short by the shutdown is not a failed validation.
         returnLease(e);
     }
 

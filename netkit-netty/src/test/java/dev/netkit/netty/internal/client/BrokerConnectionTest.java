@@ -27,7 +27,8 @@ class BrokerConnectionTest {
     }
 
     private static PendingRequest request() {
-        return new PendingRequest(new byte[] {1}, System.nanoTime() + TimeUnit.SECONDS.toNanos(30));
+        // lease-less, like a validation ping: these connections have no pool behind them
+        return PendingRequest.ping(new byte[] {1}, System.nanoTime() + TimeUnit.SECONDS.toNanos(30));
     }
 
     @Test
