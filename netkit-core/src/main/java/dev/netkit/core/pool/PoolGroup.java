@@ -30,8 +30,13 @@ public final class PoolGroup<C> implements AutoCloseable {
             throw new NoEndpointsException("endpoints: none configured (expected: at least one host:port)");
         }
         Map<Endpoint, ConnectionPool<C>> created = new LinkedHashMap<>();
-        for (Endpoint e : endpoints) {
-            created.computeIfAbsent(e, factory);
+        try {
+            for (Endpoint e : endpoints) {
+                created.computeIfAbsent(e, factory);
+            }
+        } catch (RuntimeException e) {
+            created.values().forEach(ConnectionPool::close); // do not leave the first pools dialing
+            throw e;
         }
         this.pools = List.copyOf(created.values());
     }

@@ -22,7 +22,8 @@ import java.util.Map;
  * @param reused         leases served by a connection that had been leased before
  * @param rejected       acquires refused because {@code maxPending} acquirers were waiting
  * @param timedOut       acquires that waited out their timeout
- * @param failedFast     acquires failed at once because the endpoint was down
+ * @param failedFast     acquires failed because the endpoint was down: at once, or when the dial
+ *                       they waited for failed with nothing else open
  * @param acquireWait    how long acquires waited, immediate ones included
  */
 public record PoolStats(
