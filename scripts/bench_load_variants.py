@@ -54,7 +54,8 @@ def main():
                 results[name].append(j["throughput_rps"])
                 extra[name].append((j.get("connections_opened"), j.get("reuse_rate"), j["errors"], j["latency_us"]["p99"]))
                 print(f"rep {rep + 1} {name:20s} {j['throughput_rps']:>12,.0f} req/s  p99 {j['latency_us']['p99']:.0f}us"
-                      f"  errors {j['errors']}  opened {j.get('connections_opened')}  reuse {j.get('reuse_rate')}",
+                      f"  errors {j['errors']}  opened {j.get('connections_opened')}  reuse {j.get('reuse_rate')}"
+                      f"  validations {j.get('validations')}",
                       file=sys.stderr)
         finally:
             server.terminate()

@@ -194,7 +194,8 @@ public final class LoadGenerator {
                 micros(h.getValueAtPercentile(99)), micros(h.getValueAtPercentile(99.9)), micros(h.getMaxValue()));
         BrokerStats brokerStats = broker.stats();
         return new LoadResult(ok.sum(), errorCount, byKind, mismatched.sum(), seconds, latency,
-                brokerStats.connectionsOpened(), brokerStats.reuseRate());
+                brokerStats.connectionsOpened(), brokerStats.reuseRate(),
+                broker.poolStats().stream().mapToLong(dev.netkit.core.pool.PoolStats::validations).sum());
     }
 
     private static double micros(long nanos) {

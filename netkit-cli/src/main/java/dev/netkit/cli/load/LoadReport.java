@@ -18,7 +18,8 @@ public final class LoadReport {
         out.printf(Locale.ROOT, "window       %.1f s measured after %.1f s warm-up%n", r.seconds(), plan.warmup().toMillis() / 1000.0);
         out.printf(Locale.ROOT, "requests     %,d ok   errors %,d   mismatched %,d%n", r.requests(), r.errors(), r.mismatched());
         out.printf(Locale.ROOT, "throughput   %,.0f req/s%n", r.throughput());
-        out.printf(Locale.ROOT, "connections  %d opened   reuse rate %.4f%n", r.connectionsOpened(), r.reuseRate());
+        out.printf(Locale.ROOT, "connections  %d opened   reuse rate %.4f   validations %d%n",
+                r.connectionsOpened(), r.reuseRate(), r.validations());
         out.printf(Locale.ROOT, "latency      p50 %s   p90 %s   p99 %s   p99.9 %s   max %s%n",
                 formatMicros(l.p50()), formatMicros(l.p90()), formatMicros(l.p99()), formatMicros(l.p999()), formatMicros(l.max()));
         if (!r.errorsByKind().isEmpty()) {
@@ -42,11 +43,11 @@ public final class LoadReport {
                 "{\"requests\":%d,\"errors\":%d,\"errors_by_kind\":%s,\"mismatched\":%d,\"throughput_rps\":%.1f,"
                         + "\"latency_us\":{\"p50\":%.1f,\"p90\":%.1f,\"p99\":%.1f,\"p999\":%.1f,\"max\":%.1f},"
                         + "\"duration_s\":%.3f,\"targets\":%s,\"connections\":%d,\"depth\":%d,\"size\":%d,"
-                        + "\"connections_opened\":%d,\"reuse_rate\":%.6f}",
+                        + "\"connections_opened\":%d,\"reuse_rate\":%.6f,\"validations\":%d}",
                 r.requests(), r.errors(), byKind, r.mismatched(), r.throughput(),
                 l.p50(), l.p90(), l.p99(), l.p999(), l.max(),
                 r.seconds(), targets, plan.connections(), plan.depth(), plan.size(),
-                r.connectionsOpened(), r.reuseRate());
+                r.connectionsOpened(), r.reuseRate(), r.validations());
     }
 
     /** {@code 812µs} below a millisecond, {@code 1.24ms} above. */

@@ -16,6 +16,7 @@ import java.util.Map;
  *                      and window): equal to the configured count when none was lost
  * @param reuseRate     share of requests over the whole run sent on an already used pooled
  *                      connection
+ * @param validations   background validations of pooled connections during the run
  */
 public record LoadResult(
         long requests,
@@ -25,7 +26,8 @@ public record LoadResult(
         double seconds,
         Latency latencyMicros,
         long connectionsOpened,
-        double reuseRate) {
+        double reuseRate,
+        long validations) {
 
     /** Successful requests per second over the measured window. */
     public double throughput() {

@@ -1051,6 +1051,7 @@ public final class ConnectionPool<C> implements AutoCloseable {
     private void validated(PoolEntry<C> e, boolean ok) {
         e.validating = false;
         validatingCount.decrementAndGet();
+        counters.validations.increment();
         if (!ok && !closed) {
             retire(e, CloseReason.VALIDATION, true);
         }
@@ -1106,7 +1107,7 @@ public final class ConnectionPool<C> implements AutoCloseable {
         return new PoolStats(endpoint, es.length, idle, leased, inFlight, waiters.size(), dialing, validating,
                 counters.created.sum(), counters.closedByReason(), counters.dialFailures.sum(), acquired,
                 Math.max(0, acquired - counters.firstLeases.sum()), counters.rejected.sum(), counters.timedOut.sum(),
-                counters.failedFast.sum(), counters.acquireWait());
+                counters.failedFast.sum(), counters.validations.sum(), counters.acquireWait());
     }
 
     @Override

@@ -20,6 +20,7 @@ final class PoolCounters {
     final LongAdder rejected = new LongAdder();
     final LongAdder timedOut = new LongAdder();
     final LongAdder failedFast = new LongAdder();
+    final LongAdder validations = new LongAdder();
     private final LongAdder[] closed = new LongAdder[CloseReason.values().length];
     private final Recorder waits = new Recorder(3);
     private final LongAdder waited = new LongAdder();

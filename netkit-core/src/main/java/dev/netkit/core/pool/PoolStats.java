@@ -24,6 +24,7 @@ import java.util.Map;
  * @param timedOut       acquires that waited out their timeout
  * @param failedFast     acquires failed because the endpoint was down: at once, or when the dial
  *                       they waited for failed with nothing else open
+ * @param validations    background validations completed (passed or failed)
  * @param acquireWait    how long acquires waited, immediate ones included
  */
 public record PoolStats(
@@ -43,6 +44,7 @@ public record PoolStats(
         long rejected,
         long timedOut,
         long failedFast,
+        long validations,
         AcquireWait acquireWait) {
 
     /** Copies the map. */
