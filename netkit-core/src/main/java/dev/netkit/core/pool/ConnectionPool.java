@@ -1201,6 +1201,40 @@ public final class ConnectionPool<C> implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs completions one after another instead of inside each other. A waiter's callback that
+     * releases its lease at once hands the connection to the next waiter, whose callback releases
+     * it, and so on: done recursively, a storm of thousands of waiters overflowed the stack
+     * (found by ConnectionPoolRaceTest), and the overflow cut short the hand-offs still to be made.
+     * Per thread: the outermost call drains what nested calls queued, in order.
+     */
+    private static final class Trampoline {
+        private static final ThreadLocal<ArrayDeque<Runnable>> QUEUE = new ThreadLocal<>();
+
+        static void run(Runnable task) {
+            ArrayDeque<Runnable> queue = QUEUE.get();
+            if (queue != null) {
+                queue.addLast(task); // inside a completion: the outer loop runs it next
+                return;
+            }
+            queue = new ArrayDeque<>();
+            QUEUE.set(queue);
+            try {
+                Runnable next = task;
+                while (next != null) {
+                    try {
+                        next.run();
+                    } catch (RuntimeException | Error e) {
+                        log.warn("pool hand-off failed", e); // the rest must still run
+                    }
+                    next = queue.pollFirst();
+                }
+            } finally {
+                QUEUE.remove();
+            }
+        }
+    }
+
     /** Work decided under the lock and carried out after it, so no foreign code runs locked. */
     private static final class Outbox<C> {
         private List<Object> pairs;
@@ -1213,6 +1247,24 @@ public final class ConnectionPool<C> implements AutoCloseable {
             warmUpFailure = failure;
         }
         long dialEpoch;
+
+        @SuppressWarnings("unchecked")
+        private void completeAll(ConnectionPool<C> pool) {
+            for (int i = 0; i < pairs.size(); i += 2) {
+                Waiter<C> w = (Waiter<C>) pairs.get(i);
+                Object what = pairs.get(i + 1);
+                if (what instanceof Lease<?> l) {
+                    Lease<C> lease = (Lease<C>) l;
+                    pool.counters.waitedFor(pool.ticker.nanoTime() - w.since);
+                    if (!w.future.complete(lease)) {
+                        lease.release(); // the waiter gave up meanwhile: pass it on
+                    }
+                } else if (w.future.completeExceptionally((NetkitException) what)) {
+                    pool.counters.failedFast.increment();
+                    pool.notifyAcquireFailed((NetkitException) what);
+                }
+            }
+        }
 
         void handoff(Waiter<C> w, Lease<C> lease) {
             add(w, lease);
@@ -1230,23 +1282,9 @@ public final class ConnectionPool<C> implements AutoCloseable {
             pairs.add(what);
         }
 
-        @SuppressWarnings("unchecked")
         void carryOut(ConnectionPool<C> pool) {
             if (pairs != null) {
-                for (int i = 0; i < pairs.size(); i += 2) {
-                    Waiter<C> w = (Waiter<C>) pairs.get(i);
-                    Object what = pairs.get(i + 1);
-                    if (what instanceof Lease<?> l) {
-                        Lease<C> lease = (Lease<C>) l;
-                        pool.counters.waitedFor(pool.ticker.nanoTime() - w.since);
-                        if (!w.future.complete(lease)) {
-                            lease.release(); // the waiter gave up meanwhile: pass it on
-                        }
-                    } else if (w.future.completeExceptionally((NetkitException) what)) {
-                        pool.counters.failedFast.increment();
-                        pool.notifyAcquireFailed((NetkitException) what);
-                    }
-                }
+                Trampoline.run(() -> completeAll(pool));
             }
             if (warmUps != null) {
                 for (CompletableFuture<Void> f : warmUps) {
