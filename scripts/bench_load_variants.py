@@ -12,14 +12,8 @@ reported (when the jar reports them). Loopback only; every process started is st
 """
 import argparse, json, os, re, shlex, statistics, subprocess, sys
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-JAR = os.path.join(ROOT, "netkit-cli", "target", "netkit.jar")
-
-
-def java():
-    out = subprocess.run(["bash", "-c", f". {ROOT}/scripts/find-jdk.sh && netkit_find_jdk && echo $JAVA_HOME && echo $NETKIT_JVM_FLAGS"],
-                         capture_output=True, text=True, check=True).stdout.strip().splitlines()
-    return [os.path.join(out[0], "bin", "java")] + out[1].split()
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_e2e import JAR, java  # the same JDK and launcher flags as the other benchmarks
 
 
 def main():

@@ -122,9 +122,9 @@ public final class ConnectionPool<C> implements AutoCloseable {
     private volatile long retryAt;
     private Throwable lastDialError;
     private volatile long lastDialFailureAt;
-    private boolean retryScheduled;
+    private boolean kickScheduled;
+    private long kickAt;
     private long refillNotBefore;
-    private boolean refillScheduled;
     private Scheduler.Cancellable maintenance;
 
     private ConnectionPool(Builder<C> b) {
@@ -517,7 +517,7 @@ public final class ConnectionPool<C> implements AutoCloseable {
         }
         long now = ticker.nanoTime();
         if (consecutiveDialFailures > 0 && now - retryAt < 0) {
-            scheduleRetryLocked(retryAt - now);
+            scheduleKickLocked(retryAt - now);
             return;
         }
         PoolEntry<C>[] es = entries;
@@ -538,7 +538,7 @@ public final class ConnectionPool<C> implements AutoCloseable {
         int forWaiters = unmet > 0 ? (unmet + maxLeases - 1) / maxLeases : 0;
         int forMinIdle = config.minIdle() - available - dialing;
         if (forMinIdle > 0 && now - refillNotBefore < 0) {
-            scheduleRefillLocked(refillNotBefore - now);
+            scheduleKickLocked(refillNotBefore - now);
             forMinIdle = 0;
         }
         int n = Math.min(room, Math.max(forWaiters, forMinIdle));
@@ -549,34 +549,29 @@ public final class ConnectionPool<C> implements AutoCloseable {
         }
     }
 
-    private void scheduleRetryLocked(long delayNanos) {
-        if (!retryScheduled) {
-            retryScheduled = true;
-            scheduler.schedule(() -> {
-                lock.lock();
-                try {
-                    retryScheduled = false;
-                } finally {
-                    lock.unlock();
-                }
-                kick();
-            }, delayNanos);
+    /**
+     * Runs {@link #kick()} after {@code delayNanos}: when the dial backoff ends, or when a lost
+     * connection may be replaced. One timer at a time, moved earlier when needed; a superseded
+     * one still kicks, which is harmless.
+     */
+    private void scheduleKickLocked(long delayNanos) {
+        long at = ticker.nanoTime() + delayNanos;
+        if (kickScheduled && at - kickAt >= 0) {
+            return;
         }
-    }
-
-    private void scheduleRefillLocked(long delayNanos) {
-        if (!refillScheduled) {
-            refillScheduled = true;
-            scheduler.schedule(() -> {
-                lock.lock();
-                try {
-                    refillScheduled = false;
-                } finally {
-                    lock.unlock();
+        kickScheduled = true;
+        kickAt = at;
+        scheduler.schedule(() -> {
+            lock.lock();
+            try {
+                if (kickAt == at) {
+                    kickScheduled = false;
                 }
-                kick();
-            }, delayNanos);
-        }
+            } finally {
+                lock.unlock();
+            }
+            kick();
+        }, delayNanos);
     }
 
     /** Runs the waiter and dial logic once, for example after time passed. */

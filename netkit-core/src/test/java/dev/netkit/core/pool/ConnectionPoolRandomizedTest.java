@@ -185,13 +185,8 @@ class ConnectionPoolRandomizedTest {
         System.out.println("ConnectionPoolRandomizedTest maxLeasesPerConnection=" + maxLeases + " seed=" + seed
                 + " (replay the operation sequences with -Dnetkit.seed=" + seed + ")");
         Random configRandom = new Random(seed);
-        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1,
-                r -> Thread.ofPlatform().daemon().name("test-pool-timer").unstarted(r));
-        timer.setRemoveOnCancelPolicy(true);
-        Scheduler scheduler = (task, delayNanos) -> {
-            var f = timer.schedule(task, Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
-            return () -> f.cancel(false);
-        };
+        ScheduledThreadPoolExecutor timer = ThreadScheduler.timer("test-pool-timer");
+        Scheduler scheduler = ThreadScheduler.on(timer);
         ExecutorService async = Executors.newFixedThreadPool(2, r -> Thread.ofPlatform().daemon().name("test-dial").unstarted(r));
         ExecutorService workers = Executors.newFixedThreadPool(THREADS);
         long totalOps = 0;

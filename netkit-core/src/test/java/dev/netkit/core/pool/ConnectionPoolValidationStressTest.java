@@ -25,13 +25,8 @@ class ConnectionPoolValidationStressTest {
 
     @Test
     void theValidationCapHoldsWhileValidationsCompleteOnOtherThreads() throws Exception {
-        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1,
-                r -> Thread.ofPlatform().daemon().name("test-pool-timer").unstarted(r));
-        timer.setRemoveOnCancelPolicy(true);
-        Scheduler scheduler = (task, delayNanos) -> {
-            var f = timer.schedule(task, Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
-            return () -> f.cancel(false);
-        };
+        ScheduledThreadPoolExecutor timer = ThreadScheduler.timer("test-pool-timer");
+        Scheduler scheduler = ThreadScheduler.on(timer);
         ExecutorService completer = Executors.newFixedThreadPool(2, r -> Thread.ofPlatform().daemon().unstarted(r));
         AtomicInteger concurrent = new AtomicInteger();
         AtomicInteger maxConcurrent = new AtomicInteger();
