@@ -530,8 +530,10 @@ public final class ConnectionPool<C> implements AutoCloseable {
         for (PoolEntry<C> e : es) {
             int n = e.leases();
             if (n >= 0 && n < maxLeases && !e.retiring) {
-                spare += maxLeases - n;
-                available++;
+                spare += maxLeases - n; // room for waiters now
+            }
+            if (!e.retiring && hasRoom(e)) {
+                available++; // toward min idle
             }
         }
         int unmet = waiters.size() - spare - dialing * maxLeases;
@@ -974,9 +976,15 @@ public final class ConnectionPool<C> implements AutoCloseable {
         }
     }
 
-    /** Whether {@code e} can take one more lease (it counts toward min idle). */
+    /**
+     * Whether {@code e} counts toward min idle: it can take one more lease, not counting a
+     * validation's claim (brief; replacing the connection for it would open one too many).
+     */
     private boolean hasRoom(PoolEntry<C> e) {
         int n = e.leases();
+        if (e.validating && n > 0) {
+            n--;
+        }
         return n >= 0 && n < maxLeases;
     }
 
@@ -1250,8 +1258,10 @@ public final class ConnectionPool<C> implements AutoCloseable {
                 Object what = pairs.get(i + 1);
                 if (what instanceof Lease<?> l) {
                     Lease<C> lease = (Lease<C>) l;
-                    pool.counters.waitedFor(pool.ticker.nanoTime() - w.since);
-                    if (!w.future.complete(lease)) {
+                    if (w.future.complete(lease)) {
+                        pool.counters.waitedFor(pool.ticker.nanoTime() - w.since);
+                    } else {
+                        pool.counters.acquired.decrement(); // never reached anyone: not an acquire
                         lease.release(); // the waiter gave up meanwhile: pass it on
                     }
                 } else if (w.future.completeExceptionally((NetkitException) what)) {

@@ -46,6 +46,22 @@ class ConnectionPoolHealthTest extends ManualClockPoolTest {
     }
 
     @Test
+    void connectionsOutForValidationStillCountTowardMinIdleSoNoExtraConnectionIsDialled() {
+        HeldValidator validator = new HeldValidator();
+        var pool = pool(ConnectionPool.builder(ENDPOINT, connector).validator(validator)
+                .config(config().minIdle(2).maxTotal(4).validationShare(1.0).validationInterval(Duration.ofSeconds(1))
+                        .validationTimeout(Duration.ofSeconds(30)).build()));
+        advance(Duration.ofSeconds(1)); // both idle connections go out for validation, held
+        assertThat(validator.outstanding).hasSize(2);
+        advance(Duration.ofSeconds(3)); // maintenance passes while they are out
+        assertThat(connector.dials).as("a brief validation claim is not replaced").hasValue(2);
+        assertThat(pool.stats().validating()).isEqualTo(2);
+        validator.answerAll(true);
+        assertThat(pool.stats().idle()).isEqualTo(2);
+        assertThat(pool.stats().total()).isEqualTo(2);
+    }
+
+    @Test
     void aFailingValidatorClosesTheConnectionWithReasonValidation() {
         Validator<Conn> validator = c -> CompletableFuture.completedFuture(c.id != 2);
         var pool = pool(ConnectionPool.builder(ENDPOINT, connector).validator(validator)
