@@ -78,7 +78,8 @@ import org.slf4j.LoggerFactory;
  * with per-connection jitter. Failed dials back off exponentially with jitter.
  *
  * <p><b>Threads.</b> Thread-safe. Futures may complete on the thread that released a connection,
- * on the connector's thread, or on the scheduler's thread: keep callbacks short.
+ * on the connector's thread, or on the scheduler's thread: keep callbacks short and never block
+ * in them (hand-offs queued on that thread wait until the callback returns).
  *
  * @param <C> the connection type
  */
