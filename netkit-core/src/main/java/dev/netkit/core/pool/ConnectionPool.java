@@ -350,12 +350,13 @@ public final class ConnectionPool<C> implements AutoCloseable {
             return null;
         }
         counters.acquired.increment();
-        if (!e.leasedBefore) {
+        boolean first = !e.leasedBefore;
+        if (first) {
             e.leasedBefore = true;
             counters.firstLeases.increment();
         }
         e.touch();
-        Lease<C> lease = new Lease<>(this, e);
+        Lease<C> lease = new Lease<>(this, e, first);
         if (leakThresholdNanos > 0) {
             lease.acquiredAt = new Throwable("lease of " + e + " to " + endpoint + " acquired here");
             lease.leakCheck = scheduler.schedule(lease::reportLeakIfHeld, leakThresholdNanos);
@@ -461,17 +462,16 @@ public final class ConnectionPool<C> implements AutoCloseable {
             return;
         }
         // Leave the queue before failing the future, so whoever the failure wakes sees the
-        // pending count without this waiter. Not in the queue any more: a dispatch took it and
-        // is handing it a lease, which wins over the timeout.
+        // pending count without this waiter. If a dispatch already took it, its hand-off may be
+        // queued behind a slow callback: the timeout still holds, and the hand-off, finding the
+        // future done, passes the lease on.
         PoolStats snapshot; // as the waiter saw it: itself still counted as waiting
         lock.lock();
         try {
-            if (!waiters.contains(w)) {
-                return;
-            }
             snapshot = statsLocked();
-            waiters.remove(w);
-            waitingCount = waiters.size();
+            if (waiters.remove(w)) {
+                waitingCount = waiters.size();
+            }
         } finally {
             lock.unlock();
         }
@@ -1206,35 +1206,46 @@ public final class ConnectionPool<C> implements AutoCloseable {
     }
 
     /**
-     * Runs completions one after another instead of inside each other. A waiter's callback that
+     * Runs hand-offs inline, as long as they do not nest too deep. A waiter's callback that
      * releases its lease at once hands the connection to the next waiter, whose callback releases
-     * it, and so on: done recursively, a storm of thousands of waiters overflowed the stack
-     * (found by ConnectionPoolRaceTest), and the overflow cut short the hand-offs still to be made.
-     * Per thread: the outermost call drains what nested calls queued, in order.
+     * it, and so on: fully recursive, a storm of thousands of waiters overflowed the stack (found by
+     * ConnectionPoolRaceTest) and the overflow cut short the hand-offs still to be made. Beyond
+     * {@link #MAX_DEPTH} nested hand-offs on one thread, further ones are queued and run by the
+     * outermost call once the stack has unwound, in order. Shallow chains stay inline, so a
+     * waiter served from inside another waiter's callback gets its lease at once, not when that
+     * callback returns. A throwing task never stops the others.
      */
     private static final class Trampoline {
-        private static final ThreadLocal<ArrayDeque<Runnable>> QUEUE = new ThreadLocal<>();
+        static final int MAX_DEPTH = 16;
+        private static final ThreadLocal<Trampoline> CURRENT = ThreadLocal.withInitial(Trampoline::new);
+        private final ArrayDeque<Runnable> queue = new ArrayDeque<>();
+        private int depth;
 
         static void run(Runnable task) {
-            ArrayDeque<Runnable> queue = QUEUE.get();
-            if (queue != null) {
-                queue.addLast(task); // inside a completion: the outer loop runs it next
+            Trampoline t = CURRENT.get();
+            if (t.depth >= MAX_DEPTH) {
+                t.queue.addLast(task); // too deep: the outermost call runs it next
                 return;
             }
-            queue = new ArrayDeque<>();
-            QUEUE.set(queue);
+            t.depth++;
             try {
-                Runnable next = task;
-                while (next != null) {
-                    try {
-                        next.run();
-                    } catch (RuntimeException | Error e) {
-                        log.warn("pool hand-off failed", e); // the rest must still run
+                runSafely(task);
+                if (t.depth == 1) {
+                    Runnable next;
+                    while ((next = t.queue.pollFirst()) != null) {
+                        runSafely(next);
                     }
-                    next = queue.pollFirst();
                 }
             } finally {
-                QUEUE.remove();
+                t.depth--;
+            }
+        }
+
+        private static void runSafely(Runnable task) {
+            try {
+                task.run();
+            } catch (Throwable e) { // Throwable: a sneaky checked exception must not drop the rest
+                log.warn("pool hand-off failed", e);
             }
         }
     }
@@ -1257,19 +1268,31 @@ public final class ConnectionPool<C> implements AutoCloseable {
             for (int i = 0; i < pairs.size(); i += 2) {
                 Waiter<C> w = (Waiter<C>) pairs.get(i);
                 Object what = pairs.get(i + 1);
-                if (what instanceof Lease<?> l) {
-                    Lease<C> lease = (Lease<C>) l;
-                    if (w.future.complete(lease)) {
-                        pool.counters.waitedFor(pool.ticker.nanoTime() - w.since);
-                    } else {
-                        pool.counters.acquired.decrement(); // never reached anyone: not an acquire
-                        lease.release(); // the waiter gave up meanwhile: pass it on
+                try {
+                    if (what instanceof Lease<?> l) {
+                        handOff(pool, w, (Lease<C>) l);
+                    } else if (w.future.completeExceptionally((NetkitException) what)) {
+                        pool.counters.failedFast.increment();
+                        pool.notifyAcquireFailed((NetkitException) what);
                     }
-                } else if (w.future.completeExceptionally((NetkitException) what)) {
-                    pool.counters.failedFast.increment();
-                    pool.notifyAcquireFailed((NetkitException) what);
+                } catch (Throwable e) { // one failing pair must not strand the waiters after it
+                    log.warn("pool hand-off failed", e);
                 }
             }
+        }
+
+        private static <C> void handOff(ConnectionPool<C> pool, Waiter<C> w, Lease<C> lease) {
+            if (w.future.complete(lease)) {
+                pool.counters.waitedFor(pool.ticker.nanoTime() - w.since);
+                return;
+            }
+            // The waiter gave up meanwhile: this lease reached nobody. Undo its counting, pass it on.
+            pool.counters.acquired.decrement();
+            if (lease.first) {
+                pool.counters.firstLeases.decrement();
+                lease.entry.leasedBefore = false;
+            }
+            lease.release();
         }
 
         void handoff(Waiter<C> w, Lease<C> lease) {

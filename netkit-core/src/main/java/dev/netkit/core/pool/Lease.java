@@ -26,14 +26,17 @@ public final class Lease<C> {
 
     final ConnectionPool<C> pool;
     final PoolEntry<C> entry;
+    /** Whether this was the connection's first lease (for the reuse counter). */
+    final boolean first;
     private volatile int ended;
     /** Only with leak detection on: where the lease was taken, and the pending leak report. */
     Throwable acquiredAt;
     Scheduler.Cancellable leakCheck;
 
-    Lease(ConnectionPool<C> pool, PoolEntry<C> entry) {
+    Lease(ConnectionPool<C> pool, PoolEntry<C> entry, boolean first) {
         this.pool = pool;
         this.entry = entry;
+        this.first = first;
     }
 
     /** The leased connection. Do not use it after ending the lease. */
