@@ -1069,11 +1069,7 @@ public final class ConnectionPool<C> implements AutoCloseable {
     void leakSuspected(Lease<C> lease) {
         log.warn("possible connection leak: a lease of {} to {} has been held for more than {}; acquired at:",
                 lease.entry, endpoint, config.leakDetectionThreshold(), lease.acquiredAt);
-        try {
-            listener.leakSuspected(endpoint, lease.acquiredAt);
-        } catch (RuntimeException e) {
-            log.warn("pool listener failed", e);
-        }
+        tell(l -> l.leakSuspected(endpoint, lease.acquiredAt));
     }
 
     // ---- stats ------------------------------------------------------------------------------
@@ -1122,32 +1118,25 @@ public final class ConnectionPool<C> implements AutoCloseable {
     // ---- listener calls ---------------------------------------------------------------------
 
     private void notifyOpened() {
-        try {
-            listener.connectionOpened(endpoint);
-        } catch (RuntimeException e) {
-            log.warn("pool listener failed", e);
-        }
+        tell(l -> l.connectionOpened(endpoint));
     }
 
     private void notifyClosed(CloseReason reason) {
-        try {
-            listener.connectionClosed(endpoint, reason);
-        } catch (RuntimeException e) {
-            log.warn("pool listener failed", e);
-        }
+        tell(l -> l.connectionClosed(endpoint, reason));
     }
 
     private void notifyDialFailed(Throwable error) {
-        try {
-            listener.dialFailed(endpoint, error);
-        } catch (RuntimeException e) {
-            log.warn("pool listener failed", e);
-        }
+        tell(l -> l.dialFailed(endpoint, error));
     }
 
     void notifyAcquireFailed(NetkitException failure) {
+        tell(l -> l.acquireFailed(endpoint, failure));
+    }
+
+    /** Calls the listener; what it throws is logged, never passed on to the pool. Rare events only. */
+    private void tell(java.util.function.Consumer<PoolListener> call) {
         try {
-            listener.acquireFailed(endpoint, failure);
+            call.accept(listener);
         } catch (RuntimeException e) {
             log.warn("pool listener failed", e);
         }
