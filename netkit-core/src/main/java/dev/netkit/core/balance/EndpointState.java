@@ -1,23 +1,64 @@
 package dev.netkit.core.balance;
 
+import dev.netkit.core.time.Ticker;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The live, mutable side of one endpoint: requests outstanding on it now. Shared by every picker
- * snapshot that lists the endpoint, so a rebuild does not lose counts. Thread-safe.
+ * The live, mutable side of one endpoint: requests outstanding on it, its latency (a peak EWMA),
+ * its outcome counters, and the weight the control plane gives it now. Shared by every picker
+ * snapshot that lists the endpoint, so a rebuild loses nothing. Thread-safe.
+ *
+ * <p>Callers report each request twice: {@link #started()} when it is sent to this endpoint and
+ * {@link #finished(long, boolean)} when it ends, with its latency and whether it succeeded.
  */
 public final class EndpointState {
-    private final WeightedEndpoint endpoint;
-    private final AtomicInteger outstanding = new AtomicInteger();
+    /** Finagle's default decay time for the peak EWMA. */
+    public static final long DEFAULT_DECAY_NANOS = 10_000_000_000L;
 
-    /** State for {@code endpoint}, with nothing outstanding. */
+    private volatile WeightedEndpoint endpoint;
+    private volatile int effectiveWeight;
+    private final AtomicInteger outstanding = new AtomicInteger();
+    private final PeakEwma latency;
+    private final LongAdder successes = new LongAdder();
+    private final LongAdder failures = new LongAdder();
+
+    /** State for {@code endpoint} on the system clock, with the default latency decay. */
     public EndpointState(WeightedEndpoint endpoint) {
-        this.endpoint = endpoint;
+        this(endpoint, Ticker.system(), DEFAULT_DECAY_NANOS);
     }
 
-    /** The endpoint. */
+    /**
+     * State for {@code endpoint}, nothing outstanding.
+     *
+     * @param ticker     the clock the latency average decays on
+     * @param decayNanos the peak EWMA's time constant: how fast an old latency is forgotten
+     */
+    public EndpointState(WeightedEndpoint endpoint, Ticker ticker, long decayNanos) {
+        this.endpoint = endpoint;
+        this.effectiveWeight = endpoint.weight();
+        this.latency = new PeakEwma(ticker, decayNanos);
+    }
+
+    /** The endpoint (its latest weight, after a reweight). */
     public WeightedEndpoint endpoint() {
         return endpoint;
+    }
+
+    void endpoint(WeightedEndpoint updated) {
+        this.endpoint = updated;
+    }
+
+    /**
+     * The weight pickers use: the configured weight, scaled down while the endpoint is in slow
+     * start. Read once, when a snapshot is built.
+     */
+    public int effectiveWeight() {
+        return effectiveWeight;
+    }
+
+    void effectiveWeight(int weight) {
+        this.effectiveWeight = weight;
     }
 
     /** Requests sent to this endpoint and not finished. */
@@ -30,9 +71,44 @@ public final class EndpointState {
         outstanding.incrementAndGet();
     }
 
-    /** A request to this endpoint finished (any outcome). */
+    /** A request to this endpoint finished (any outcome) without a latency worth recording. */
     public void finished() {
         outstanding.decrementAndGet();
+    }
+
+    /**
+     * A request to this endpoint finished.
+     *
+     * @param latencyNanos how long it took, from send to outcome
+     * @param success      whether the endpoint answered it
+     */
+    public void finished(long latencyNanos, boolean success) {
+        outstanding.decrementAndGet();
+        latency.observe(latencyNanos);
+        (success ? successes : failures).increment();
+    }
+
+    /** The peak-EWMA latency now, in nanoseconds; 0 before the first sample. */
+    public double latencyNanos() {
+        return latency.value();
+    }
+
+    /**
+     * The least-latency cost: latency × (outstanding + 1). An endpoint with requests outstanding
+     * but no latency yet costs a large penalty, so new endpoints are probed, not flooded.
+     */
+    public double latencyCost() {
+        return latency.cost(outstanding.get());
+    }
+
+    /** Requests that succeeded. */
+    public long successes() {
+        return successes.sum();
+    }
+
+    /** Requests that failed. */
+    public long failures() {
+        return failures.sum();
     }
 
     @Override

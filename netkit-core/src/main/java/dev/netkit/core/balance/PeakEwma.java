@@ -1,0 +1,63 @@
+package dev.netkit.core.balance;
+
+import dev.netkit.core.time.Ticker;
+
+/*
+ * Finagle's peak EWMA: a latency above the average replaces it at once (so a slowing endpoint is
+ * penalised fast), one below it is blended in with weight 1 - exp(-elapsed / decay), and reading
+ * the value decays it towards zero by the time elapsed since the last sample, so an endpoint that
+ * was slow once and then got no traffic is tried again instead of being shunned forever.
+ *
+ * Updates race benignly: the two fields are written without a lock, so under contention a sample
+ * can be lost or blended against a slightly stale stamp. That is what Finagle's lock buys and a
+ * balancer's estimate does not need.
+ */
+/** A peak-sensitive, exponentially decaying latency average. Thread-safe (lossy under races). */
+final class PeakEwma {
+    /** Cost of an endpoint with requests outstanding and no latency known yet (Finagle's penalty). */
+    static final double PENALTY = (double) (Long.MAX_VALUE >> 16);
+
+    private final Ticker ticker;
+    private final double decayNanos;
+    private volatile long stamp;
+    private volatile double value;
+
+    PeakEwma(Ticker ticker, long decayNanos) {
+        if (decayNanos <= 0) {
+            throw new IllegalArgumentException("decayNanos: " + decayNanos + " (expected: > 0)");
+        }
+        this.ticker = ticker;
+        this.decayNanos = decayNanos;
+        this.stamp = ticker.nanoTime();
+    }
+
+    void observe(long sampleNanos) {
+        long now = ticker.nanoTime();
+        double current = value;
+        double sample = Math.max(0, sampleNanos);
+        if (sample > current) {
+            value = sample;
+        } else {
+            double w = Math.exp(-Math.max(0, now - stamp) / decayNanos);
+            value = current * w + sample * (1 - w);
+        }
+        stamp = now;
+    }
+
+    /** The average decayed to now (not stored: reading does not change it). */
+    double value() {
+        double current = value;
+        if (current == 0) {
+            return 0;
+        }
+        return current * Math.exp(-Math.max(0, ticker.nanoTime() - stamp) / decayNanos);
+    }
+
+    double cost(int outstanding) {
+        double v = value();
+        if (v == 0 && outstanding != 0) {
+            return PENALTY + outstanding;
+        }
+        return v * (outstanding + 1);
+    }
+}
