@@ -22,6 +22,8 @@ public final class EndpointState {
     private final PeakEwma latency;
     private final LongAdder successes = new LongAdder();
     private final LongAdder failures = new LongAdder();
+    /** The balancer's record of this endpoint, or null outside a {@link LoadBalancer}; set before publication. */
+    Member member;
 
     /** State for {@code endpoint} on the system clock, with the default latency decay. */
     public EndpointState(WeightedEndpoint endpoint) {

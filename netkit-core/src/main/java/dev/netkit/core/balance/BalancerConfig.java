@@ -1,0 +1,81 @@
+package dev.netkit.core.balance;
+
+import static dev.netkit.core.internal.Checks.inRange;
+import static dev.netkit.core.internal.Checks.notNegative;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How a {@link LoadBalancer} chooses and when it takes endpoints out of service.
+ *
+ * @param strategy          how picks are made; default {@link Strategy#ROUND_ROBIN}
+ * @param localZone         prefer endpoints in this zone, spilling over to the others when it is
+ *                          unhealthy; {@code ""} = no zone preference (default)
+ * @param panicThreshold    when fewer than this share of the endpoints is in service, the
+ *                          balancer ignores health and ejection and picks from all of them (a
+ *                          brown-out should spread, not concentrate on the few left); in [0, 1],
+ *                          0 = never; default 0.5 (Envoy's)
+ * @param outlier           passive outlier detection; default {@link OutlierConfig#defaults()}
+ * @param slowStartWindow   an endpoint that is added or returns to service ramps its weight up
+ *                          over this time; zero = off (default). It acts through the effective
+ *                          weight, so on the strategies that use weights
+ * @param slowStartMinShare the weight share a returning endpoint starts at, in (0, 1]; default 0.1
+ * @param maxPickEffort     a pick that lands on an endpoint whose breaker refuses (a half-open
+ *                          breaker with its trial requests used up) is retried this many times;
+ *                          default 5 (Finagle's)
+ */
+public record BalancerConfig(
+        Strategy strategy,
+        String localZone,
+        double panicThreshold,
+        OutlierConfig outlier,
+        Duration slowStartWindow,
+        double slowStartMinShare,
+        int maxPickEffort) {
+
+    /** Validates every field. */
+    public BalancerConfig {
+        Objects.requireNonNull(strategy, "strategy");
+        Objects.requireNonNull(localZone, "localZone");
+        if (!(panicThreshold >= 0 && panicThreshold <= 1)) {
+            throw new IllegalArgumentException("panicThreshold: " + panicThreshold + " (expected: 0..1)");
+        }
+        Objects.requireNonNull(outlier, "outlier");
+        notNegative("slowStartWindow", slowStartWindow);
+        if (!(slowStartMinShare > 0 && slowStartMinShare <= 1)) {
+            throw new IllegalArgumentException("slowStartMinShare: " + slowStartMinShare + " (expected: > 0 and <= 1)");
+        }
+        inRange("maxPickEffort", maxPickEffort, 1, 100);
+    }
+
+    /** Round robin with the default outlier detection, panic threshold and no slow start. */
+    public static BalancerConfig defaults() {
+        return new BalancerConfig(Strategy.ROUND_ROBIN, "", 0.5, OutlierConfig.defaults(), Duration.ZERO, 0.1, 5);
+    }
+
+    /** A copy with another strategy. */
+    public BalancerConfig withStrategy(Strategy value) {
+        return new BalancerConfig(value, localZone, panicThreshold, outlier, slowStartWindow, slowStartMinShare, maxPickEffort);
+    }
+
+    /** A copy preferring {@code zone}. */
+    public BalancerConfig withLocalZone(String zone) {
+        return new BalancerConfig(strategy, zone, panicThreshold, outlier, slowStartWindow, slowStartMinShare, maxPickEffort);
+    }
+
+    /** A copy with another panic threshold. */
+    public BalancerConfig withPanicThreshold(double value) {
+        return new BalancerConfig(strategy, localZone, value, outlier, slowStartWindow, slowStartMinShare, maxPickEffort);
+    }
+
+    /** A copy with other outlier detection. */
+    public BalancerConfig withOutlier(OutlierConfig value) {
+        return new BalancerConfig(strategy, localZone, panicThreshold, value, slowStartWindow, slowStartMinShare, maxPickEffort);
+    }
+
+    /** A copy with slow start over {@code window}, starting at {@code minShare} of the weight. */
+    public BalancerConfig withSlowStart(Duration window, double minShare) {
+        return new BalancerConfig(strategy, localZone, panicThreshold, outlier, window, minShare, maxPickEffort);
+    }
+}

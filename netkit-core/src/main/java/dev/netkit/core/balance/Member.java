@@ -1,0 +1,52 @@
+package dev.netkit.core.balance;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * One endpoint as the {@link LoadBalancer}'s control plane tracks it. The counters are written by
+ * request threads without a lock; every other field is guarded by the balancer's lock (and is
+ * volatile where stats read it without the lock).
+ */
+final class Member {
+    final EndpointState state;
+
+    // Written by request threads.
+    final AtomicInteger consecutiveFailures = new AtomicInteger();
+    final LongAdder windowRequests = new LongAdder();
+    final LongAdder windowFailures = new LongAdder();
+    final LongAdder picks = new LongAdder();
+
+    // Guarded by the balancer's lock.
+    volatile boolean removed;
+    volatile boolean ejected;
+    volatile boolean activeHealthy = true;
+    volatile boolean breakerOpen;
+    int ejectionMultiplier;
+    long returnedAt;
+    volatile long ejections;
+    long slowStartSince = Long.MIN_VALUE;
+    volatile boolean inSlowStart;
+    volatile String lastReason = "";
+
+    Member(EndpointState state) {
+        this.state = state;
+    }
+
+    boolean inService() {
+        return !ejected && activeHealthy && !breakerOpen;
+    }
+
+    EndpointStatus status() {
+        if (!activeHealthy) {
+            return EndpointStatus.UNHEALTHY;
+        }
+        if (ejected) {
+            return EndpointStatus.EJECTED;
+        }
+        if (breakerOpen) {
+            return EndpointStatus.BREAKER_OPEN;
+        }
+        return inSlowStart ? EndpointStatus.SLOW_START : EndpointStatus.HEALTHY;
+    }
+}
