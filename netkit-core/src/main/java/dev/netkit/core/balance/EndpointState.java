@@ -22,6 +22,7 @@ public final class EndpointState {
     private final PeakEwma latency;
     private final LongAdder successes = new LongAdder();
     private final LongAdder failures = new LongAdder();
+    private volatile Object attachment;
     /** The balancer's record of this endpoint, or null outside a {@link LoadBalancer}; set before publication. */
     Member member;
 
@@ -111,6 +112,19 @@ public final class EndpointState {
     /** Requests that failed. */
     public long failures() {
         return failures.sum();
+    }
+
+    /**
+     * Attaches the transport's resource for this endpoint (a broker attaches its connection pool)
+     * so the request path finds it without a map lookup. Set it before the endpoint can be picked.
+     */
+    public void attach(Object value) {
+        this.attachment = value;
+    }
+
+    /** What {@link #attach} stored, or null. */
+    public Object attachment() {
+        return attachment;
     }
 
     @Override

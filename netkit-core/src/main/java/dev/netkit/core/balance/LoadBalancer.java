@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,6 +60,7 @@ public final class LoadBalancer implements AutoCloseable {
     private final BalancerListener listener;
     private final Ticker ticker;
     private final Scheduler scheduler;
+    private final Function<WeightedEndpoint, Object> attacher;
     private final ReentrantLock lock = new ReentrantLock();
     private final Map<Endpoint, Member> members = new LinkedHashMap<>(); // guarded by lock
     private final LongAdder ejectionsTotal = new LongAdder();
@@ -74,6 +76,7 @@ public final class LoadBalancer implements AutoCloseable {
         this.listener = builder.listener;
         this.ticker = builder.ticker;
         this.scheduler = builder.scheduler;
+        this.attacher = builder.attacher;
         lock.lock();
         try {
             for (WeightedEndpoint endpoint : builder.endpoints) {
@@ -212,6 +215,7 @@ public final class LoadBalancer implements AutoCloseable {
         EndpointState state = new EndpointState(endpoint, ticker, EndpointState.DEFAULT_DECAY_NANOS);
         Member member = new Member(state);
         state.member = member;
+        state.attach(attacher.apply(endpoint));
         if (members.putIfAbsent(endpoint.address(), member) != null) {
             throw new IllegalArgumentException("endpoint " + endpoint.address() + " is listed twice");
         }
@@ -616,6 +620,7 @@ public final class LoadBalancer implements AutoCloseable {
         private BalancerListener listener = BalancerListener.NONE;
         private Ticker ticker = Ticker.system();
         private Scheduler scheduler = Scheduler.shared();
+        private Function<WeightedEndpoint, Object> attacher = e -> null;
 
         private Builder(BalancerConfig config) {
             this.config = Objects.requireNonNull(config, "config");
@@ -637,6 +642,15 @@ public final class LoadBalancer implements AutoCloseable {
         public Builder time(Ticker ticker, Scheduler scheduler) {
             this.ticker = Objects.requireNonNull(ticker, "ticker");
             this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+            return this;
+        }
+
+        /**
+         * Creates the object {@link EndpointState#attachment()} holds for each member, initial or
+         * added later, before it can be picked (e.g. the endpoint's connection pool).
+         */
+        public Builder attach(Function<WeightedEndpoint, Object> value) {
+            this.attacher = Objects.requireNonNull(value, "attacher");
             return this;
         }
 

@@ -1,17 +1,17 @@
 package dev.netkit.netty.client;
 
+import dev.netkit.core.balance.BalancerListener;
+import dev.netkit.core.balance.BalancerStats;
+import dev.netkit.core.balance.LoadBalancer;
+import dev.netkit.core.balance.WeightedEndpoint;
+import dev.netkit.core.endpoint.Endpoint;
 import dev.netkit.core.error.ClosedException;
-import dev.netkit.core.error.ConnectionLostException;
-import dev.netkit.core.error.RequestTimeoutException;
 import dev.netkit.core.error.FrameTooLargeException;
 import dev.netkit.core.error.NetkitException;
-import dev.netkit.core.error.NoEndpointsException;
-import dev.netkit.core.error.PoolClosedException;
 import dev.netkit.core.error.QueueFullException;
 import dev.netkit.core.internal.Checks;
 import dev.netkit.core.internal.ShutdownOnce;
 import dev.netkit.core.pool.ConnectionPool;
-import dev.netkit.core.pool.EndpointDownException;
 import dev.netkit.core.pool.Lease;
 import dev.netkit.core.pool.PoolGroup;
 import dev.netkit.core.pool.PoolStats;
@@ -20,8 +20,9 @@ import dev.netkit.netty.internal.Transport;
 import dev.netkit.netty.internal.client.BrokerConnection;
 import dev.netkit.netty.internal.client.BrokerConnector;
 import dev.netkit.netty.internal.client.BrokerCounters;
-import dev.netkit.netty.internal.client.PendingRequest;
+import dev.netkit.netty.internal.client.LoggingBalancerListener;
 import dev.netkit.netty.internal.client.PingValidator;
+import dev.netkit.netty.internal.client.RequestRouter;
 import dev.netkit.netty.wire.AnetWireFormat;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelOption;
@@ -31,15 +32,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.StringJoiner;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,13 +80,14 @@ public final class Broker implements AutoCloseable {
     private final RateLimitedLog warnings = new RateLimitedLog(log);
     private final BrokerConnector connector;
     private final PoolGroup<BrokerConnection> pools;
-    private final AtomicInteger roundRobin = new AtomicInteger();
+    private final LoadBalancer balancer;
+    private final RequestRouter router;
     private final ShutdownOnce closed = new ShutdownOnce("netkit-broker-close");
     private final long defaultTimeoutNanos;
     private final ExecutorService resolver = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("netkit-broker-dns-", 0).factory());
 
-    private Broker(BrokerConfig config) {
+    private Broker(BrokerConfig config, BalancerListener listener) {
         this.config = config;
         this.defaultTimeoutNanos = config.requestTimeout().toNanos();
         this.transport = Transport.resolve(config.transport());
@@ -100,16 +99,61 @@ public final class Broker implements AutoCloseable {
         this.connector = new BrokerConnector(group, bootstrap, resolver, config.maxInFlightPerConnection(), counters, warnings);
         PingValidator validator = config.validationPayload() == null ? null
                 : new PingValidator(config.validationPayload(), config.pool().validationTimeout());
-        this.pools = new PoolGroup<>(config.endpoints(), endpoint -> ConnectionPool.builder(endpoint, connector)
-                .config(config.pool())
-                .validator(validator)
-                .build());
+        this.pools = new PoolGroup<>(config.endpoints().stream().map(WeightedEndpoint::address).toList(),
+                endpoint -> ConnectionPool.builder(endpoint, connector)
+                        .config(config.pool())
+                        .validator(validator)
+                        .build());
+        this.balancer = LoadBalancer.builder(config.balancer())
+                .endpoints(config.endpoints())
+                .listener(listener)
+                .attach(endpoint -> pools.add(endpoint.address()))
+                .build();
+        this.router = new RequestRouter(balancer, counters, closed::requested);
         log.debug("netkit broker to {} (transport {}, {} I/O thread(s))", config.endpoints(), transport.name(), config.ioThreads());
     }
 
     /** Creates a broker; its pools open {@code minIdle} connections per endpoint at once, the rest on demand. */
     public static Broker create(BrokerConfig config) {
-        return new Broker(Objects.requireNonNull(config, "config"));
+        return create(config, BalancerListener.NONE);
+    }
+
+    /**
+     * Creates a broker whose load balancer tells {@code listener} of ejections, returns, health
+     * and breaker changes (for metrics, logs and timelines).
+     */
+    public static Broker create(BrokerConfig config, BalancerListener listener) {
+        return new Broker(Objects.requireNonNull(config, "config"), new LoggingBalancerListener(Objects.requireNonNull(listener, "listener")));
+    }
+
+    /**
+     * Adds an endpoint (or changes the weight of one): its pool is created, and the balancer
+     * starts picking it (in slow start, when configured).
+     */
+    public void addEndpoint(WeightedEndpoint endpoint) {
+        if (closed.requested()) {
+            throw new IllegalStateException("broker is closed; cannot add " + endpoint.address());
+        }
+        balancer.add(endpoint);
+    }
+
+    /**
+     * Removes an endpoint: no new request is sent to it; requests already on its connections
+     * finish, then its connections close; requests waiting for one of its connections fail over.
+     *
+     * @return whether it was an endpoint of this broker
+     */
+    public boolean removeEndpoint(Endpoint endpoint) {
+        boolean removed = balancer.remove(endpoint);
+        if (removed) {
+            pools.remove(endpoint);
+        }
+        return removed;
+    }
+
+    /** The load balancer's view of every endpoint: status, outstanding, latency, picks, outcomes. */
+    public BalancerStats balancerStats() {
+        return balancer.stats();
     }
 
     /** Sends with the configured {@link BrokerConfig#requestTimeout()}. */
@@ -129,7 +173,21 @@ public final class Broker implements AutoCloseable {
         return send(payload, Checks.positive("timeout", timeout).toNanos());
     }
 
+    /**
+     * Sends one request with per-request settings (deadline, idempotency for retries, a hashing
+     * key for sticky sessions). Never blocks.
+     */
+    public CompletableFuture<byte[]> send(byte[] payload, RequestOptions options) {
+        Objects.requireNonNull(options, "options");
+        long timeoutNanos = options.timeout() == null ? defaultTimeoutNanos : options.timeout().toNanos();
+        return send(payload, timeoutNanos, options.idempotent(), options.keyed(), options.key());
+    }
+
     private CompletableFuture<byte[]> send(byte[] payload, long timeoutNanos) {
+        return send(payload, timeoutNanos, false, false, 0);
+    }
+
+    private CompletableFuture<byte[]> send(byte[] payload, long timeoutNanos, boolean idempotent, boolean keyed, long key) {
         Objects.requireNonNull(payload, "payload");
         if (payload.length > AnetWireFormat.MAX_PAYLOAD) {
             return CompletableFuture.failedFuture(new FrameTooLargeException(payload.length, AnetWireFormat.MAX_PAYLOAD));
@@ -137,68 +195,8 @@ public final class Broker implements AutoCloseable {
         if (closed.requested()) {
             return CompletableFuture.failedFuture(new ClosedException("broker is closed; no new requests are accepted"));
         }
-        List<ConnectionPool<BrokerConnection>> all = pools.pools();
-        int n = all.size();
-        int start = roundRobin.getAndIncrement();
-        long deadline = System.nanoTime() + timeoutNanos;
-        for (int i = 0; i < n; i++) {
-            ConnectionPool<BrokerConnection> pool = all.get(Math.floorMod(start + i, n));
-            Lease<BrokerConnection> lease = pool.tryAcquire(); // fast path: a connection with room right now
-            if (lease != null) {
-                PendingRequest request = new PendingRequest(payload, deadline);
-                request.attach(lease);
-                lease.connection().submit(request);
-                return request;
-            }
-            if (pool.canGrow()) { // keep the round-robin turn: this endpoint opens a connection for it
-                return sendWhenConnected(new PendingRequest(payload, deadline), pool, timeoutNanos);
-            }
-        }
-        // Every connection is busy and no pool may grow: wait in the first endpoint that is up.
-        StringJoiner down = new StringJoiner("; ");
-        for (int i = 0; i < n; i++) {
-            ConnectionPool<BrokerConnection> pool = all.get(Math.floorMod(start + i, n));
-            PendingRequest request = new PendingRequest(payload, deadline);
-            sendWhenConnected(request, pool, timeoutNanos);
-            if (!(request.isCompletedExceptionally() && request.exceptionNow() instanceof EndpointDownException e)) {
-                return request; // waiting in this pool (or failed for another reason)
-            }
-            down.add(e.getMessage()); // known down: fails fast; try the next endpoint
-        }
-        return CompletableFuture.failedFuture(new NoEndpointsException("no endpoint is reachable: " + down));
-    }
-
-    /** Waits for a lease from {@code pool} within the request's deadline, then sends. */
-    private CompletableFuture<byte[]> sendWhenConnected(PendingRequest request, ConnectionPool<BrokerConnection> pool,
-                                                        long timeoutNanos) {
-        CompletableFuture<Lease<BrokerConnection>> acquire = pool.acquire(Duration.ofNanos(timeoutNanos));
-        request.awaiting(acquire);
-        acquire.whenComplete((lease, error) -> {
-            if (error != null) {
-                fail(request, error);
-            } else if (request.isDone()) {
-                lease.release(); // cancelled while waiting
-            } else {
-                request.attach(lease);
-                lease.connection().submit(request);
-            }
-        });
-        return request;
-    }
-
-    private void fail(PendingRequest request, Throwable error) {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        if (cause instanceof QueueFullException) {
-            counters.rejected.increment();
-        } else if (cause instanceof RequestTimeoutException) {
-            counters.timeouts.increment(); // the deadline ended while waiting for a connection
-        } else if (cause instanceof ConnectionLostException) {
-            counters.connectionFailures.increment(); // its connection never opened
-        }
-        if (cause instanceof PoolClosedException && closed.requested()) {
-            cause = new ClosedException("broker closed before a connection to send the request on was available");
-        }
-        request.completeExceptionally(cause);
+        long now = System.nanoTime();
+        return router.send(payload, now, now + timeoutNanos, idempotent, keyed, key);
     }
 
     /** Sends and waits, with the configured request timeout. */
@@ -319,6 +317,7 @@ public final class Broker implements AutoCloseable {
         int left = inFlight();
         NetkitException reason = new ClosedException("broker closed with " + left
                 + " request(s) still in flight after waiting closeTimeout " + config.closeTimeout());
+        balancer.close();
         pools.close(); // waiters fail; idle connections close; leased ones when their requests end
         connector.closeAll(reason);
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).await();

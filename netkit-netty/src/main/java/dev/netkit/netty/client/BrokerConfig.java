@@ -5,6 +5,8 @@ import static dev.netkit.core.internal.Checks.notNegative;
 import static dev.netkit.core.internal.Checks.positive;
 
 import dev.netkit.core.backoff.ExponentialBackoff;
+import dev.netkit.core.balance.BalancerConfig;
+import dev.netkit.core.balance.WeightedEndpoint;
 import dev.netkit.core.endpoint.Endpoint;
 import dev.netkit.core.error.NoEndpointsException;
 import dev.netkit.core.pool.PoolConfig;
@@ -23,7 +25,11 @@ import java.util.Objects;
  * {@link Builder#maxInFlightPerConnection}, {@link Builder#connectTimeout} …) are shorthands for
  * the pool settings they name.
  *
- * @param endpoints          the servers to send to, round-robin; at least one
+ * @param endpoints          the servers to send to, with their weights and zones; at least one
+ * @param balancer           how an endpoint is chosen per request and when endpoints are taken
+ *                           out of service (outlier ejection, panic, slow start); default
+ *                           {@link BalancerConfig#defaults()}: round robin, ejection after 5
+ *                           consecutive failures
  * @param pool               the per-endpoint connection pool: connections per endpoint
  *                           ({@code minIdle} .. {@code maxTotal}; default 0 .. 1), requests in
  *                           flight per connection ({@code maxLeasesPerConnection}; default 256, at
@@ -42,7 +48,8 @@ import java.util.Objects;
  * @param transport          native epoll or NIO; default {@link TransportKind#AUTO}
  */
 public record BrokerConfig(
-        List<Endpoint> endpoints,
+        List<WeightedEndpoint> endpoints,
+        BalancerConfig balancer,
         PoolConfig pool,
         Duration requestTimeout,
         Duration closeTimeout,
@@ -61,6 +68,11 @@ public record BrokerConfig(
             throw new NoEndpointsException("endpoints: none configured (expected: at least one host:port)");
         }
         endpoints = List.copyOf(endpoints);
+        if (endpoints.stream().map(WeightedEndpoint::address).distinct().count() != endpoints.size()) {
+            throw new IllegalArgumentException("endpoints: " + endpoints.stream().map(WeightedEndpoint::address).toList()
+                    + " (expected: each listed once)");
+        }
+        Objects.requireNonNull(balancer, "balancer");
         Objects.requireNonNull(pool, "pool");
         inRange("maxInFlightPerConnection", pool.maxLeasesPerConnection(), 1, MAX_IN_FLIGHT_LIMIT);
         positive("requestTimeout", requestTimeout);
@@ -115,7 +127,8 @@ public record BrokerConfig(
 
     /** Mutable builder for {@link BrokerConfig}; {@link #build()} validates. */
     public static final class Builder {
-        private List<Endpoint> endpoints = List.of();
+        private List<WeightedEndpoint> endpoints = List.of();
+        private BalancerConfig balancer = BalancerConfig.defaults();
         private PoolConfig.Builder pool = defaultPool().toBuilder();
         private Duration requestTimeout = Duration.ofSeconds(5);
         private Duration closeTimeout = Duration.ofSeconds(5);
@@ -128,6 +141,7 @@ public record BrokerConfig(
 
         private Builder(BrokerConfig c) {
             endpoints = c.endpoints;
+            balancer = c.balancer;
             pool = c.pool.toBuilder();
             requestTimeout = c.requestTimeout;
             closeTimeout = c.closeTimeout;
@@ -137,10 +151,14 @@ public record BrokerConfig(
             transport = c.transport;
         }
 
+        /** The endpoints, each with weight 1 and no zone. */
+        public Builder endpoints(List<Endpoint> value) { endpoints = value.stream().map(WeightedEndpoint::of).toList(); return this; }
+        /** Parses {@code host:port[,host:port...]}, each with weight 1 and no zone. */
+        public Builder endpoints(String value) { return endpoints(Endpoint.parseList(value)); }
         /** @see BrokerConfig#endpoints() */
-        public Builder endpoints(List<Endpoint> value) { endpoints = value; return this; }
-        /** Parses {@code host:port[,host:port...]}. */
-        public Builder endpoints(String value) { endpoints = Endpoint.parseList(value); return this; }
+        public Builder weightedEndpoints(List<WeightedEndpoint> value) { endpoints = value; return this; }
+        /** @see BrokerConfig#balancer() */
+        public Builder balancer(BalancerConfig value) { balancer = value; return this; }
         /** Replaces the whole pool configuration; see {@link BrokerConfig#pool()}. */
         public Builder pool(PoolConfig value) { pool = Objects.requireNonNull(value, "pool").toBuilder(); return this; }
         /** A fixed number of connections per endpoint, opened up front and kept: min idle = max total = {@code value}. */
@@ -195,7 +213,7 @@ public record BrokerConfig(
 
         /** Validates and builds the configuration. */
         public BrokerConfig build() {
-            return new BrokerConfig(endpoints, pool.build(), requestTimeout, closeTimeout, validationPayload,
+            return new BrokerConfig(endpoints, balancer, pool.build(), requestTimeout, closeTimeout, validationPayload,
                     tcpNoDelay, ioThreads, transport);
         }
     }

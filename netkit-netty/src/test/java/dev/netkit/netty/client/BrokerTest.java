@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.netkit.core.error.ClosedException;
 import dev.netkit.core.error.ConnectionLostException;
+import dev.netkit.core.pool.EndpointDownException;
 import dev.netkit.core.error.ErrorKind;
 import dev.netkit.core.error.FrameTooLargeException;
 import dev.netkit.core.error.NetkitException;
@@ -231,7 +232,7 @@ class BrokerTest {
                     .hasMessageContaining("could not connect to 127.0.0.1:" + port);
             CompletableFuture<byte[]> during = broker.send(bytes("b"));
             assertThat(during).isCompletedExceptionally();
-            assertThat(failureOf(during)).isInstanceOf(NoEndpointsException.class)
+            assertThat(failureOf(during)).isInstanceOf(EndpointDownException.class) // the only endpoint: nowhere to fail over
                     .hasMessageContaining("127.0.0.1:" + port).hasMessageContaining("next dial in");
             assertThatThrownBy(() -> broker.connectAll().get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(NetkitException.class);
         }

@@ -1,6 +1,9 @@
 package dev.netkit.netty.internal.client;
 
+import dev.netkit.core.balance.EndpointState;
 import dev.netkit.core.pool.Lease;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -9,11 +12,44 @@ import java.util.concurrent.CompletableFuture;
  * submission queue, or its in-flight map; whichever removes it from there completes it and ends
  * its lease. Completion itself is exactly-once because {@link CompletableFuture} completes only
  * once.
+ *
+ * <p><b>Attempts.</b> A request sent through a load balancer is also one <em>attempt</em>: it
+ * knows its {@link #target} endpoint and tells its {@link AttemptObserver} its outcome exactly
+ * once (the first of complete, fail or cancel wins a flag). When the observer decides a failure
+ * is worth a retry on another endpoint, the failed attempt does not complete: a new attempt
+ * carries the request on, and completes the caller's future (the first attempt, its
+ * {@link #owner}) when it ends.
  */
 public final class PendingRequest extends CompletableFuture<byte[]> {
+    private static final VarHandle REPORTED;
+
+    static {
+        try {
+            REPORTED = MethodHandles.lookup().findVarHandle(PendingRequest.class, "reported", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     final byte[] payload;
     final long deadlineNanos;
     private final boolean ping;
+    /** Who hears this attempt's outcome; null for pings and requests outside a balancer. */
+    private final AttemptObserver observer;
+    /** The caller's future when this is a retry; null for the first attempt. */
+    private final PendingRequest owner;
+    /** The endpoint this attempt was sent to. */
+    public final EndpointState target;
+    /** When this attempt was picked ({@link System#nanoTime()}). */
+    public final long startNanos;
+    /** 1 for the first attempt. */
+    public final int attempt;
+    /** The caller said the request may be sent twice. */
+    public final boolean idempotent;
+    @SuppressWarnings("unused") // through REPORTED
+    private volatile int reported;
+    /** On the caller's future: the attempt carrying the request now, after a retry. */
+    private volatile PendingRequest retry;
     /** The pool lease this request holds on its connection; set before {@link #connection}. */
     Lease<BrokerConnection> lease;
     /** Set once, when the request is submitted to its connection. */
@@ -26,13 +62,84 @@ public final class PendingRequest extends CompletableFuture<byte[]> {
     boolean written;
 
     public PendingRequest(byte[] payload, long deadlineNanos) {
-        this(payload, deadlineNanos, false);
+        this(payload, deadlineNanos, false, null, null, null, 0, 1, false);
     }
 
-    private PendingRequest(byte[] payload, long deadlineNanos, boolean ping) {
+    /** A request's attempt on {@code target}, reporting to {@code observer}; {@code owner} is null for the first. */
+    public PendingRequest(byte[] payload, long deadlineNanos, AttemptObserver observer, PendingRequest owner,
+                          EndpointState target, long startNanos, int attempt, boolean idempotent) {
+        this(payload, deadlineNanos, false, observer, owner, target, startNanos, attempt, idempotent);
+    }
+
+    private PendingRequest(byte[] payload, long deadlineNanos, boolean ping, AttemptObserver observer, PendingRequest owner,
+                           EndpointState target, long startNanos, int attempt, boolean idempotent) {
         this.payload = payload;
         this.deadlineNanos = deadlineNanos;
         this.ping = ping;
+        this.observer = observer;
+        this.owner = owner;
+        this.target = target;
+        this.startNanos = startNanos;
+        this.attempt = attempt;
+        this.idempotent = idempotent;
+    }
+
+    /** The caller's future: this, or the first attempt when this is a retry. */
+    public PendingRequest root() {
+        return owner == null ? this : owner;
+    }
+
+    /** Whether the frame of this attempt was handed to its connection (event-loop reads, or after it failed there). */
+    public boolean wasWritten() {
+        return written;
+    }
+
+    private boolean claimReport() {
+        return observer != null && REPORTED.compareAndSet(this, 0, 1);
+    }
+
+    @Override
+    public boolean complete(byte[] value) {
+        if (claimReport()) {
+            observer.succeeded(this);
+        }
+        if (owner != null) {
+            owner.deliver(value);
+        }
+        return super.complete(value);
+    }
+
+    @Override
+    public boolean completeExceptionally(Throwable error) {
+        if (isDone()) {
+            return false;
+        }
+        if (claimReport() && observer.failed(this, error)) {
+            return false; // retried: another attempt completes the caller's future
+        }
+        if (owner != null) {
+            owner.deliverFailure(error);
+        }
+        return super.completeExceptionally(error);
+    }
+
+    private void deliver(byte[] value) {
+        super.complete(value);
+    }
+
+    private void deliverFailure(Throwable error) {
+        super.completeExceptionally(error);
+    }
+
+    /**
+     * Records the attempt now carrying this (caller's) request; cancels it at once if the caller
+     * cancelled meanwhile.
+     */
+    public void retriedBy(PendingRequest next) {
+        retry = next;
+        if (isCancelled()) {
+            next.cancel(false);
+        }
     }
 
     /** A validation ping: holds no lease of its own and is not counted as a request. */
@@ -42,7 +149,7 @@ public final class PendingRequest extends CompletableFuture<byte[]> {
 
     /** A validation ping, sent on a connection the pool has claimed for validation. */
     public static PendingRequest ping(byte[] payload, long deadlineNanos) {
-        return new PendingRequest(payload, deadlineNanos, true);
+        return new PendingRequest(payload, deadlineNanos, true, null, null, null, 0, 1, false);
     }
 
     /** Binds the lease; the request is then submitted to {@code lease.connection()}. */
@@ -63,6 +170,13 @@ public final class PendingRequest extends CompletableFuture<byte[]> {
     public boolean cancel(boolean mayInterruptIfRunning) {
         boolean cancelled = super.cancel(mayInterruptIfRunning);
         if (cancelled) {
+            if (claimReport()) {
+                observer.cancelled(this);
+            }
+            PendingRequest next = retry;
+            if (next != null) {
+                next.cancel(false);
+            }
             BrokerConnection c = connection;
             if (c != null) {
                 c.abandon(this);

@@ -1,0 +1,131 @@
+package dev.netkit.netty.internal.client;
+
+import dev.netkit.core.balance.EndpointState;
+import dev.netkit.core.balance.LoadBalancer;
+import dev.netkit.core.balance.Outcome;
+import dev.netkit.core.error.ClosedException;
+import dev.netkit.core.error.ConnectionLostException;
+import dev.netkit.core.error.NoEndpointsException;
+import dev.netkit.core.error.PoolClosedException;
+import dev.netkit.core.error.ProtocolViolationException;
+import dev.netkit.core.error.QueueFullException;
+import dev.netkit.core.error.RequestTimeoutException;
+import dev.netkit.core.pool.ConnectionPool;
+import dev.netkit.core.pool.Lease;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The broker's request path: picks an endpoint from the {@link LoadBalancer}, takes a lease on a
+ * connection of that endpoint's pool (at once, or waiting within the deadline), submits, and
+ * reports each attempt's outcome back to the balancer.
+ */
+public final class RequestRouter implements AttemptObserver {
+    private final LoadBalancer balancer;
+    private final BrokerCounters counters;
+    private final BooleanSupplier closing;
+
+    /**
+     * @param closing whether the broker is closing (a pool closed then means the broker closed,
+     *                not that the endpoint was removed)
+     */
+    public RequestRouter(LoadBalancer balancer, BrokerCounters counters, BooleanSupplier closing) {
+        this.balancer = balancer;
+        this.counters = counters;
+        this.closing = closing;
+    }
+
+    /** Sends a new request; the returned future is the caller's. */
+    public CompletableFuture<byte[]> send(byte[] payload, long startNanos, long deadlineNanos, boolean idempotent,
+                                          boolean keyed, long key) {
+        EndpointState target;
+        try {
+            target = keyed ? balancer.pick(key) : balancer.pick();
+        } catch (NoEndpointsException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        PendingRequest request = new PendingRequest(payload, deadlineNanos, this, null, target, startNanos, 1, idempotent);
+        dispatch(request);
+        return request;
+    }
+
+    /** Sends {@code request} on a connection of its target's pool. */
+    void dispatch(PendingRequest request) {
+        @SuppressWarnings("unchecked")
+        ConnectionPool<BrokerConnection> pool = (ConnectionPool<BrokerConnection>) request.target.attachment();
+        Lease<BrokerConnection> lease = pool.tryAcquire(); // fast path: a connection with room right now
+        if (lease != null) {
+            request.attach(lease);
+            lease.connection().submit(request);
+            return;
+        }
+        long remaining = request.deadlineNanos - System.nanoTime();
+        if (remaining <= 0) {
+            fail(request, new RequestTimeoutException("deadline passed before a connection to " + pool.endpoint() + " was free"));
+            return;
+        }
+        CompletableFuture<Lease<BrokerConnection>> acquire = pool.acquire(Duration.ofNanos(remaining));
+        request.awaiting(acquire);
+        acquire.whenComplete((acquired, error) -> {
+            if (error != null) {
+                fail(request, error);
+            } else if (request.isDone()) {
+                acquired.release(); // cancelled while waiting
+            } else {
+                request.attach(acquired);
+                acquired.connection().submit(request);
+            }
+        });
+    }
+
+    private void fail(PendingRequest request, Throwable error) {
+        Throwable cause = unwrap(error);
+        if (cause instanceof QueueFullException) {
+            counters.rejected.increment();
+        } else if (cause instanceof RequestTimeoutException) {
+            counters.timeouts.increment(); // the deadline ended while waiting for a connection
+        } else if (cause instanceof ConnectionLostException) {
+            counters.connectionFailures.increment(); // its connection never opened
+        }
+        if (cause instanceof PoolClosedException && closing.getAsBoolean()) {
+            cause = new ClosedException("broker closed before a connection to send the request on was available");
+        }
+        request.completeExceptionally(cause);
+    }
+
+    private static Throwable unwrap(Throwable error) {
+        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    }
+
+    @Override
+    public void succeeded(PendingRequest attempt) {
+        balancer.finished(attempt.target, System.nanoTime() - attempt.startNanos, Outcome.SUCCESS);
+    }
+
+    @Override
+    public boolean failed(PendingRequest attempt, Throwable error) {
+        Throwable cause = unwrap(error);
+        balancer.finished(attempt.target, System.nanoTime() - attempt.startNanos, outcomeOf(cause));
+        return false;
+    }
+
+    @Override
+    public void cancelled(PendingRequest attempt) {
+        balancer.finished(attempt.target, 0, Outcome.NOT_COUNTED);
+    }
+
+    /**
+     * What a failure says about the endpoint: refused or lost connections, timeouts and protocol
+     * violations count against it; local refusals (queue full, closing, a removed endpoint's pool)
+     * and caller errors do not.
+     */
+    static Outcome outcomeOf(Throwable cause) {
+        if (cause instanceof ConnectionLostException || cause instanceof RequestTimeoutException
+                || cause instanceof ProtocolViolationException) {
+            return Outcome.FAILURE;
+        }
+        return Outcome.NOT_COUNTED;
+    }
+}
