@@ -17,7 +17,8 @@ public interface HealthChecker {
     /**
      * Starts checking {@code endpoint}.
      *
-     * @param timeout how long the check may take
+     * @param timeout how long the check may take (a {@link HealthCheckRunner} passes slightly less
+     *                than its configured timeout, which it enforces itself)
      * @return a stage that completes normally when the endpoint is healthy, or exceptionally with
      *         the reason when it is not (a {@link HealthCheckException} with a readable message is
      *         best; the runner reports the message of whatever it gets)

@@ -215,6 +215,7 @@ class HealthCheckRunnerTest {
     void aCheckThatOutlivesTheTimeoutFailsAndItsLateResultIsIgnored() {
         checker.then(HANG);
         HealthCheckRunner runner = started(config().timeout(Duration.ofSeconds(1)).unhealthyThreshold(1));
+        assertThat(checker.call(0).timeout()).as("the checker is asked to finish first").isEqualTo(Duration.ofMillis(950));
         advanceMillis(999);
         assertThat(runner.stats().checks()).isZero();
         assertThat(runner.healthy()).isTrue();
@@ -237,6 +238,16 @@ class HealthCheckRunnerTest {
         advanceMillis(1);
         assertThat(checker.calls()).hasSize(2);
         assertThat(runner.stats().passed()).isEqualTo(1);
+    }
+
+    @Test
+    void theCheckerGetsTheTimeoutLessTenPercentAtMostFiftyMilliseconds() {
+        started(config().timeout(Duration.ofMillis(200)));
+        assertThat(checker.call(0).timeout()).isEqualTo(Duration.ofMillis(180));
+        HealthCheckRunner tiny = runner(config().timeout(Duration.ofNanos(1)));
+        tiny.start();
+        time.runDue();
+        assertThat(checker.call(1).timeout()).isEqualTo(Duration.ofNanos(1));
     }
 
     @Test

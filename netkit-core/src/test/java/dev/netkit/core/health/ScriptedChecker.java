@@ -19,7 +19,7 @@ final class ScriptedChecker implements HealthChecker {
     enum Outcome { PASS, FAIL, HANG, THROW, NULL }
 
     /** One call: when it was made, and its stage (complete a HANG by hand). */
-    record Call(long at, CompletableFuture<Void> future) {}
+    record Call(long at, Duration timeout, CompletableFuture<Void> future) {}
 
     private final Ticker ticker;
     private final Deque<Outcome> script = new ArrayDeque<>();
@@ -58,7 +58,7 @@ final class ScriptedChecker implements HealthChecker {
     public synchronized CompletionStage<Void> check(Endpoint endpoint, Duration timeout) {
         Outcome outcome = script.isEmpty() ? whenEmpty : script.poll();
         CompletableFuture<Void> future = new CompletableFuture<>();
-        calls.add(new Call(ticker.nanoTime(), future));
+        calls.add(new Call(ticker.nanoTime(), timeout, future));
         switch (outcome) {
             case PASS -> future.complete(null);
             case FAIL -> future.completeExceptionally(
