@@ -2,6 +2,10 @@ package dev.netkit.core.balance;
 
 import dev.netkit.core.endpoint.Endpoint;
 import dev.netkit.core.error.NoEndpointsException;
+import dev.netkit.core.health.HealthCheckConfig;
+import dev.netkit.core.health.HealthCheckRunner;
+import dev.netkit.core.health.HealthChecker;
+import dev.netkit.core.health.HealthListener;
 import dev.netkit.core.time.Scheduler;
 import dev.netkit.core.time.Ticker;
 import java.time.Duration;
@@ -61,6 +65,8 @@ public final class LoadBalancer implements AutoCloseable {
     private final Ticker ticker;
     private final Scheduler scheduler;
     private final Function<WeightedEndpoint, Object> attacher;
+    private final HealthChecker healthChecker;
+    private final HealthCheckConfig healthConfig;
     private final ReentrantLock lock = new ReentrantLock();
     private final Map<Endpoint, Member> members = new LinkedHashMap<>(); // guarded by lock
     private final LongAdder ejectionsTotal = new LongAdder();
@@ -77,6 +83,8 @@ public final class LoadBalancer implements AutoCloseable {
         this.ticker = builder.ticker;
         this.scheduler = builder.scheduler;
         this.attacher = builder.attacher;
+        this.healthChecker = builder.healthChecker;
+        this.healthConfig = builder.healthConfig;
         lock.lock();
         try {
             for (WeightedEndpoint endpoint : builder.endpoints) {
@@ -222,6 +230,28 @@ public final class LoadBalancer implements AutoCloseable {
         if (slowStart) {
             startSlowStartLocked(member);
         }
+        if (healthChecker != null) {
+            member.health = HealthCheckRunner.builder(endpoint.address(), healthChecker)
+                    .config(healthConfig)
+                    .listener(new MemberHealthListener())
+                    .time(ticker, scheduler)
+                    .build();
+            member.activeHealthy = member.health.healthy();
+            member.health.start(); // schedules the first check; runs nothing inline
+        }
+    }
+
+    /** Feeds an active health check's verdicts into the control plane. */
+    private final class MemberHealthListener implements HealthListener {
+        @Override
+        public void onHealthChanged(Endpoint endpoint, boolean healthy, String reason) {
+            healthChanged(endpoint, healthy, reason);
+        }
+
+        @Override
+        public void onCheckPassed(Endpoint endpoint) {
+            checkPassed(endpoint);
+        }
     }
 
     /**
@@ -238,6 +268,9 @@ public final class LoadBalancer implements AutoCloseable {
                 return false;
             }
             member.removed = true;
+            if (member.health != null) {
+                member.health.close();
+            }
             events.add(() -> listener.membershipChanged(address, "removed"));
             rebuildLocked(events);
         } finally {
@@ -328,6 +361,17 @@ public final class LoadBalancer implements AutoCloseable {
         }
         if (member != null && member.ejected) {
             unejectAndRebuild(member, "active health check passed");
+        }
+    }
+
+    /** The active health check runner of a member, or null (for tests and stats). */
+    HealthCheckRunner healthCheck(Endpoint address) {
+        lock.lock();
+        try {
+            Member member = members.get(address);
+            return member == null ? null : member.health;
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -592,6 +636,11 @@ public final class LoadBalancer implements AutoCloseable {
             if (slowStartTimer != null) {
                 slowStartTimer.cancel();
             }
+            for (Member member : members.values()) {
+                if (member.health != null) {
+                    member.health.close();
+                }
+            }
         } finally {
             lock.unlock();
         }
@@ -621,6 +670,8 @@ public final class LoadBalancer implements AutoCloseable {
         private Ticker ticker = Ticker.system();
         private Scheduler scheduler = Scheduler.shared();
         private Function<WeightedEndpoint, Object> attacher = e -> null;
+        private HealthChecker healthChecker;
+        private HealthCheckConfig healthConfig = HealthCheckConfig.defaults();
 
         private Builder(BalancerConfig config) {
             this.config = Objects.requireNonNull(config, "config");
@@ -651,6 +702,17 @@ public final class LoadBalancer implements AutoCloseable {
          */
         public Builder attach(Function<WeightedEndpoint, Object> value) {
             this.attacher = Objects.requireNonNull(value, "attacher");
+            return this;
+        }
+
+        /**
+         * Checks every member actively with {@code checker}: an endpoint failing its checks
+         * leaves picks until they pass again, and a passing check returns an ejected endpoint
+         * early. Default: no active checks.
+         */
+        public Builder healthCheck(HealthChecker checker, HealthCheckConfig config) {
+            this.healthChecker = Objects.requireNonNull(checker, "checker");
+            this.healthConfig = Objects.requireNonNull(config, "config");
             return this;
         }
 

@@ -1,5 +1,6 @@
 package dev.netkit.core.balance;
 
+import dev.netkit.core.health.HealthCheckRunner;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -10,6 +11,8 @@ import java.util.concurrent.atomic.LongAdder;
  */
 final class Member {
     final EndpointState state;
+    /** The active health check, or null when none is configured; set before publication. */
+    HealthCheckRunner health;
 
     // Written by request threads.
     final AtomicInteger consecutiveFailures = new AtomicInteger();

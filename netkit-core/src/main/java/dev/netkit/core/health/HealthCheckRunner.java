@@ -295,6 +295,9 @@ public final class HealthCheckRunner implements AutoCloseable {
         if (transition != null) {
             tell(nowHealthy, transition);
         }
+        if (error == null && nowHealthy) {
+            tellPassed();
+        }
         lock.lock();
         try {
             busy = false;
@@ -361,6 +364,14 @@ public final class HealthCheckRunner implements AutoCloseable {
             listener.onHealthChanged(endpoint, nowHealthy, reason);
         } catch (RuntimeException e) {
             log.warn("health listener failed on {} becoming {}", endpoint, nowHealthy ? "healthy" : "unhealthy", e);
+        }
+    }
+
+    private void tellPassed() {
+        try {
+            listener.onCheckPassed(endpoint);
+        } catch (RuntimeException e) {
+            log.warn("health listener failed on a passed check of {}", endpoint, e);
         }
     }
 

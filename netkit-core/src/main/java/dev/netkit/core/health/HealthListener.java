@@ -20,4 +20,10 @@ public interface HealthListener {
      *               {@code "3 consecutive checks failed; last: connect to 127.0.0.1:7001 refused"}
      */
     void onHealthChanged(Endpoint endpoint, boolean healthy, String reason);
+
+    /**
+     * A check of a healthy endpoint passed (every time, not only on transitions): a load balancer
+     * uses it to return an endpoint that passive outlier detection ejected. Same thread rules.
+     */
+    default void onCheckPassed(Endpoint endpoint) {}
 }
