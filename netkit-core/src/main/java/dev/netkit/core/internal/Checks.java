@@ -26,6 +26,30 @@ public final class Checks {
         return value;
     }
 
+    /** Requires {@code value >= 0}. */
+    public static long notNegative(String name, long value) {
+        if (value < 0) {
+            throw new IllegalArgumentException(name + ": " + value + " (expected: >= 0)");
+        }
+        return value;
+    }
+
+    /** Requires {@code min <= value <= max} (so never NaN). */
+    public static double inRange(String name, double value, double min, double max) {
+        if (!(value >= min && value <= max)) {
+            throw new IllegalArgumentException(name + ": " + value + " (expected: " + min + ".." + max + ")");
+        }
+        return value;
+    }
+
+    /** Requires {@code 0 < value <= 1}: a share that must not be zero (so never NaN). */
+    public static double positiveFraction(String name, double value) {
+        if (!(value > 0 && value <= 1)) {
+            throw new IllegalArgumentException(name + ": " + value + " (expected: > 0 and <= 1)");
+        }
+        return value;
+    }
+
     /** Requires a non-null duration strictly greater than zero. */
     public static Duration positive(String name, Duration value) {
         Objects.requireNonNull(value, name);
