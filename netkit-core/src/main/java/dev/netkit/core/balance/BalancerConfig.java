@@ -3,6 +3,7 @@ package dev.netkit.core.balance;
 import static dev.netkit.core.internal.Checks.inRange;
 import static dev.netkit.core.internal.Checks.notNegative;
 
+import dev.netkit.core.breaker.BreakerConfig;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -21,6 +22,10 @@ import java.util.Objects;
  *                          over this time; zero = off (default). It acts through the effective
  *                          weight, so on the strategies that use weights
  * @param slowStartMinShare the weight share a returning endpoint starts at, in (0, 1]; default 0.1
+ * @param breaker           a circuit breaker per endpoint: while OPEN the endpoint is not picked,
+ *                          after its wait a few trial requests go through (HALF_OPEN) and decide;
+ *                          default {@link BreakerConfig#defaults()}; {@link BreakerConfig#disabled()}
+ *                          for none
  * @param maxPickEffort     a pick that lands on an endpoint whose breaker refuses (a half-open
  *                          breaker with its trial requests used up) is retried this many times;
  *                          default 5 (Finagle's)
@@ -32,6 +37,7 @@ public record BalancerConfig(
         OutlierConfig outlier,
         Duration slowStartWindow,
         double slowStartMinShare,
+        BreakerConfig breaker,
         int maxPickEffort) {
 
     /** Validates every field. */
@@ -46,36 +52,42 @@ public record BalancerConfig(
         if (!(slowStartMinShare > 0 && slowStartMinShare <= 1)) {
             throw new IllegalArgumentException("slowStartMinShare: " + slowStartMinShare + " (expected: > 0 and <= 1)");
         }
+        Objects.requireNonNull(breaker, "breaker");
         inRange("maxPickEffort", maxPickEffort, 1, 100);
     }
 
     /** Round robin with the default outlier detection, panic threshold and no slow start. */
     public static BalancerConfig defaults() {
-        return new BalancerConfig(Strategy.ROUND_ROBIN, "", 0.5, OutlierConfig.defaults(), Duration.ZERO, 0.1, 5);
+        return new BalancerConfig(Strategy.ROUND_ROBIN, "", 0.5, OutlierConfig.defaults(), Duration.ZERO, 0.1, BreakerConfig.defaults(), 5);
     }
 
     /** A copy with another strategy. */
     public BalancerConfig withStrategy(Strategy value) {
-        return new BalancerConfig(value, localZone, panicThreshold, outlier, slowStartWindow, slowStartMinShare, maxPickEffort);
+        return new BalancerConfig(value, localZone, panicThreshold, outlier, slowStartWindow, slowStartMinShare, breaker, maxPickEffort);
     }
 
     /** A copy preferring {@code zone}. */
     public BalancerConfig withLocalZone(String zone) {
-        return new BalancerConfig(strategy, zone, panicThreshold, outlier, slowStartWindow, slowStartMinShare, maxPickEffort);
+        return new BalancerConfig(strategy, zone, panicThreshold, outlier, slowStartWindow, slowStartMinShare, breaker, maxPickEffort);
     }
 
     /** A copy with another panic threshold. */
     public BalancerConfig withPanicThreshold(double value) {
-        return new BalancerConfig(strategy, localZone, value, outlier, slowStartWindow, slowStartMinShare, maxPickEffort);
+        return new BalancerConfig(strategy, localZone, value, outlier, slowStartWindow, slowStartMinShare, breaker, maxPickEffort);
     }
 
     /** A copy with other outlier detection. */
     public BalancerConfig withOutlier(OutlierConfig value) {
-        return new BalancerConfig(strategy, localZone, panicThreshold, value, slowStartWindow, slowStartMinShare, maxPickEffort);
+        return new BalancerConfig(strategy, localZone, panicThreshold, value, slowStartWindow, slowStartMinShare, breaker, maxPickEffort);
+    }
+
+    /** A copy with another circuit breaker configuration. */
+    public BalancerConfig withBreaker(BreakerConfig value) {
+        return new BalancerConfig(strategy, localZone, panicThreshold, outlier, slowStartWindow, slowStartMinShare, value, maxPickEffort);
     }
 
     /** A copy with slow start over {@code window}, starting at {@code minShare} of the weight. */
     public BalancerConfig withSlowStart(Duration window, double minShare) {
-        return new BalancerConfig(strategy, localZone, panicThreshold, outlier, window, minShare, maxPickEffort);
+        return new BalancerConfig(strategy, localZone, panicThreshold, outlier, window, minShare, breaker, maxPickEffort);
     }
 }

@@ -1,5 +1,9 @@
 package dev.netkit.core.balance;
 
+import dev.netkit.core.breaker.BreakerListener;
+import dev.netkit.core.breaker.BreakerState;
+import dev.netkit.core.breaker.BreakerTransition;
+import dev.netkit.core.breaker.CircuitBreaker;
 import dev.netkit.core.endpoint.Endpoint;
 import dev.netkit.core.error.NoEndpointsException;
 import dev.netkit.core.health.HealthCheckConfig;
@@ -112,7 +116,17 @@ public final class LoadBalancer implements AutoCloseable {
      * @throws NoEndpointsException when there are no members
      */
     public EndpointState pick() {
-        return admit(picker().pick());
+        Snapshot current = snapshot;
+        Picker picker = picker(current);
+        for (int attempt = 1; ; attempt++) {
+            EndpointState picked = picker.pick();
+            if (permitted(picked, current)) {
+                return admit(picked);
+            }
+            if (attempt == config.maxPickEffort()) {
+                throw refusedByBreakers(attempt);
+            }
+        }
     }
 
     /**
@@ -122,7 +136,24 @@ public final class LoadBalancer implements AutoCloseable {
      * @throws NoEndpointsException when there are no members
      */
     public EndpointState pick(long key) {
-        return admit(picker().pick(key));
+        Snapshot current = snapshot;
+        EndpointState picked = picker(current).pick(key);
+        if (!permitted(picked, current)) {
+            // A half-open breaker with its trials in use: stickiness yields to a working endpoint.
+            return pick();
+        }
+        return admit(picked);
+    }
+
+    /** Whether the endpoint's breaker lets one more request through (always, in panic mode). */
+    private static boolean permitted(EndpointState picked, Snapshot current) {
+        Member member = picked.member;
+        return member == null || member.breaker == null || current.panic() || member.breaker.tryAcquirePermission();
+    }
+
+    private NoEndpointsException refusedByBreakers(int attempts) {
+        return new NoEndpointsException("no endpoint to pick: " + attempts
+                + " picks in a row landed on endpoints whose circuit breakers refused (half-open, trial requests in use)");
     }
 
     /**
@@ -137,17 +168,23 @@ public final class LoadBalancer implements AutoCloseable {
         }
         for (int attempt = 0; attempt < config.maxPickEffort() * 2; attempt++) {
             EndpointState picked = current.picker().pick();
-            if (picked != avoid) {
+            if (picked != avoid && permitted(picked, current)) {
                 return admit(picked);
             }
         }
-        // Unlucky draws (or a strategy that keeps choosing it): take the next one in the list.
+        // Unlucky draws (or a strategy that keeps choosing it): walk the list from the next one.
         List<EndpointState> all = current.picker().endpoints();
-        return admit(all.get((all.indexOf(avoid) + 1) % all.size()));
+        int from = all.indexOf(avoid);
+        for (int i = 1; i < all.size(); i++) {
+            EndpointState next = all.get(Math.floorMod(from + i, all.size()));
+            if (next != avoid && permitted(next, current)) {
+                return admit(next);
+            }
+        }
+        return null;
     }
 
-    private Picker picker() {
-        Snapshot current = snapshot;
+    private static Picker picker(Snapshot current) {
         if (current.picker() == null) {
             throw new NoEndpointsException("no endpoint to pick: " + current.whyEmpty());
         }
@@ -170,13 +207,27 @@ public final class LoadBalancer implements AutoCloseable {
      */
     public void finished(EndpointState endpoint, long latencyNanos, Outcome outcome) {
         Member member = endpoint.member;
+        CircuitBreaker breaker = member == null ? null : member.breaker;
         switch (outcome) {
             case NOT_COUNTED -> {
                 endpoint.finished();
+                if (breaker != null) {
+                    breaker.release();
+                }
                 return;
             }
-            case SUCCESS -> endpoint.finished(latencyNanos, true);
-            case FAILURE -> endpoint.finished(latencyNanos, false);
+            case SUCCESS -> {
+                endpoint.finished(latencyNanos, true);
+                if (breaker != null) {
+                    breaker.onSuccess(latencyNanos);
+                }
+            }
+            case FAILURE -> {
+                endpoint.finished(latencyNanos, false);
+                if (breaker != null) {
+                    breaker.onFailure(latencyNanos);
+                }
+            }
         }
         if (member == null || !config.outlier().enabled()) {
             return;
@@ -229,6 +280,12 @@ public final class LoadBalancer implements AutoCloseable {
         }
         if (slowStart) {
             startSlowStartLocked(member);
+        }
+        if (config.breaker().enabled()) {
+            Endpoint address = endpoint.address();
+            member.breaker = new CircuitBreaker(address.toString(), config.breaker(), ticker,
+                    transition -> breakerChanged(address, transition));
+            member.breakerState = BreakerState.CLOSED.name();
         }
         if (healthChecker != null) {
             member.health = HealthCheckRunner.builder(endpoint.address(), healthChecker)
@@ -375,23 +432,30 @@ public final class LoadBalancer implements AutoCloseable {
         }
     }
 
-    /** The breaker of {@code address} changed state; OPEN takes it out of picks. */
-    void breakerChanged(Endpoint address, String from, String to, String reason) {
+    /**
+     * The breaker of {@code address} changed state. OPEN takes the endpoint out of picks, and a
+     * timer asks the breaker again when its wait is over: the breaker then turns HALF_OPEN (it has
+     * no timer of its own and would never be asked while out of picks), and the endpoint comes back
+     * for its trial requests.
+     */
+    private void breakerChanged(Endpoint address, BreakerTransition transition) {
         List<Runnable> events = new ArrayList<>();
         lock.lock();
         try {
             Member member = members.get(address);
-            if (member == null) {
+            if (member == null || member.breaker == null) {
                 return;
             }
-            boolean open = "OPEN".equals(to);
-            member.lastReason = reason;
-            events.add(() -> listener.breakerChanged(address, from, to, reason));
+            boolean open = transition.to() == BreakerState.OPEN;
+            member.breakerState = transition.to().name();
+            member.lastReason = transition.reason();
+            events.add(() -> listener.breakerChanged(address, transition.from().name(), transition.to().name(), transition.reason()));
+            if (open && !closed) {
+                CircuitBreaker breaker = member.breaker;
+                scheduler.schedule(breaker::state, config.breaker().waitInOpen().toNanos());
+            }
             if (member.breakerOpen != open) {
                 member.breakerOpen = open;
-                if (!open) {
-                    startSlowStartLocked(member);
-                }
                 rebuildLocked(events);
             }
         } finally {
@@ -616,7 +680,7 @@ public final class LoadBalancer implements AutoCloseable {
                 inService += m.inService() ? 1 : 0;
                 list.add(new EndpointStats(e.address(), e.zone(), e.weight(), s.effectiveWeight(), m.status(), s.outstanding(),
                         s.latencyNanos() / 1e6, m.picks.sum(), s.successes(), s.failures(), m.ejections,
-                        m.breakerOpen ? "OPEN" : "none", m.lastReason));
+                        m.breakerState, m.lastReason));
             }
             return new BalancerStats(list, inService, panic, ejectionsTotal.sum(), panicsTotal.sum());
         } finally {

@@ -1,5 +1,6 @@
 package dev.netkit.core.balance;
 
+import dev.netkit.core.breaker.CircuitBreaker;
 import dev.netkit.core.health.HealthCheckRunner;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
@@ -13,6 +14,9 @@ final class Member {
     final EndpointState state;
     /** The active health check, or null when none is configured; set before publication. */
     HealthCheckRunner health;
+    /** The circuit breaker, or null when breakers are disabled; set before publication. */
+    CircuitBreaker breaker;
+    volatile String breakerState = "none";
 
     // Written by request threads.
     final AtomicInteger consecutiveFailures = new AtomicInteger();

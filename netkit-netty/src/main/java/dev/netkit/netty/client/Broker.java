@@ -6,6 +6,9 @@ import dev.netkit.core.balance.LoadBalancer;
 import dev.netkit.core.balance.WeightedEndpoint;
 import dev.netkit.core.endpoint.Endpoint;
 import dev.netkit.core.error.ClosedException;
+import dev.netkit.core.health.HealthChecker;
+import dev.netkit.core.health.TcpConnectChecker;
+import dev.netkit.netty.health.AnetProbeChecker;
 import dev.netkit.core.error.FrameTooLargeException;
 import dev.netkit.core.error.NetkitException;
 import dev.netkit.core.error.QueueFullException;
@@ -81,6 +84,7 @@ public final class Broker implements AutoCloseable {
     private final BrokerConnector connector;
     private final PoolGroup<BrokerConnection> pools;
     private final LoadBalancer balancer;
+    private AnetProbeChecker probe; // owns a thread; closed with the broker
     private final RequestRouter router;
     private final ShutdownOnce closed = new ShutdownOnce("netkit-broker-close");
     private final long defaultTimeoutNanos;
@@ -104,11 +108,21 @@ public final class Broker implements AutoCloseable {
                         .config(config.pool())
                         .validator(validator)
                         .build());
-        this.balancer = LoadBalancer.builder(config.balancer())
+        LoadBalancer.Builder balancing = LoadBalancer.builder(config.balancer())
                 .endpoints(config.endpoints())
                 .listener(listener)
-                .attach(endpoint -> pools.add(endpoint.address()))
-                .build();
+                .attach(endpoint -> pools.add(endpoint.address()));
+        if (config.healthCheck() != null) {
+            HealthChecker checker;
+            if (config.healthCheckPayload() == null) {
+                checker = new TcpConnectChecker();
+            } else {
+                probe = AnetProbeChecker.builder(config.healthCheckPayload()).transport(config.transport()).build();
+                checker = probe;
+            }
+            balancing.healthCheck(checker, config.healthCheck());
+        }
+        this.balancer = balancing.build();
         this.router = new RequestRouter(balancer, counters, closed::requested);
         log.debug("netkit broker to {} (transport {}, {} I/O thread(s))", config.endpoints(), transport.name(), config.ioThreads());
     }
@@ -318,6 +332,9 @@ public final class Broker implements AutoCloseable {
         NetkitException reason = new ClosedException("broker closed with " + left
                 + " request(s) still in flight after waiting closeTimeout " + config.closeTimeout());
         balancer.close();
+        if (probe != null) {
+            probe.close();
+        }
         pools.close(); // waiters fail; idle connections close; leased ones when their requests end
         connector.closeAll(reason);
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).await();

@@ -8,6 +8,7 @@ import dev.netkit.core.backoff.ExponentialBackoff;
 import dev.netkit.core.balance.BalancerConfig;
 import dev.netkit.core.balance.WeightedEndpoint;
 import dev.netkit.core.endpoint.Endpoint;
+import dev.netkit.core.health.HealthCheckConfig;
 import dev.netkit.core.error.NoEndpointsException;
 import dev.netkit.core.pool.PoolConfig;
 import dev.netkit.netty.transport.IoThreads;
@@ -30,6 +31,11 @@ import java.util.Objects;
  *                           out of service (outlier ejection, panic, slow start); default
  *                           {@link BalancerConfig#defaults()}: round robin, ejection after 5
  *                           consecutive failures
+ * @param healthCheck        active health checks of every endpoint (interval, jitter, timeout,
+ *                           rise/fall thresholds), or null for none (default): an endpoint failing
+ *                           them is not picked; a passing check returns an ejected endpoint early
+ * @param healthCheckPayload with {@code healthCheck}: the probe sent as a request, whose answer
+ *                           must echo it; null = a TCP connect check (default)
  * @param pool               the per-endpoint connection pool: connections per endpoint
  *                           ({@code minIdle} .. {@code maxTotal}; default 0 .. 1), requests in
  *                           flight per connection ({@code maxLeasesPerConnection}; default 256, at
@@ -50,6 +56,8 @@ import java.util.Objects;
 public record BrokerConfig(
         List<WeightedEndpoint> endpoints,
         BalancerConfig balancer,
+        HealthCheckConfig healthCheck,
+        byte[] healthCheckPayload,
         PoolConfig pool,
         Duration requestTimeout,
         Duration closeTimeout,
@@ -73,6 +81,10 @@ public record BrokerConfig(
                     + " (expected: each listed once)");
         }
         Objects.requireNonNull(balancer, "balancer");
+        if (healthCheckPayload != null && healthCheck == null) {
+            throw new IllegalArgumentException("healthCheckPayload is set but healthCheck is not (expected: both, or the payload alone unset)");
+        }
+        healthCheckPayload = healthCheckPayload == null ? null : healthCheckPayload.clone();
         Objects.requireNonNull(pool, "pool");
         inRange("maxInFlightPerConnection", pool.maxLeasesPerConnection(), 1, MAX_IN_FLIGHT_LIMIT);
         positive("requestTimeout", requestTimeout);
@@ -95,6 +107,12 @@ public record BrokerConfig(
     /** How long opening a connection may take (the pool's {@code dialTimeout}). */
     public Duration connectTimeout() {
         return pool.dialTimeout();
+    }
+
+    /** The health probe payload, or null; a copy. */
+    @Override
+    public byte[] healthCheckPayload() {
+        return healthCheckPayload == null ? null : healthCheckPayload.clone();
     }
 
     /** The validation payload, or null; a copy. */
@@ -129,6 +147,8 @@ public record BrokerConfig(
     public static final class Builder {
         private List<WeightedEndpoint> endpoints = List.of();
         private BalancerConfig balancer = BalancerConfig.defaults();
+        private HealthCheckConfig healthCheck;
+        private byte[] healthCheckPayload;
         private PoolConfig.Builder pool = defaultPool().toBuilder();
         private Duration requestTimeout = Duration.ofSeconds(5);
         private Duration closeTimeout = Duration.ofSeconds(5);
@@ -142,6 +162,8 @@ public record BrokerConfig(
         private Builder(BrokerConfig c) {
             endpoints = c.endpoints;
             balancer = c.balancer;
+            healthCheck = c.healthCheck;
+            healthCheckPayload = c.healthCheckPayload;
             pool = c.pool.toBuilder();
             requestTimeout = c.requestTimeout;
             closeTimeout = c.closeTimeout;
@@ -157,6 +179,14 @@ public record BrokerConfig(
         public Builder endpoints(String value) { return endpoints(Endpoint.parseList(value)); }
         /** @see BrokerConfig#endpoints() */
         public Builder weightedEndpoints(List<WeightedEndpoint> value) { endpoints = value; return this; }
+        /** Active TCP connect checks of every endpoint; see {@link BrokerConfig#healthCheck()}. */
+        public Builder healthCheck(HealthCheckConfig value) { healthCheck = value; healthCheckPayload = null; return this; }
+        /** Active protocol probes of every endpoint: {@code payload} sent as a request must come back echoed. */
+        public Builder healthCheck(HealthCheckConfig value, byte[] payload) {
+            healthCheck = Objects.requireNonNull(value, "healthCheck");
+            healthCheckPayload = Objects.requireNonNull(payload, "payload");
+            return this;
+        }
         /** @see BrokerConfig#balancer() */
         public Builder balancer(BalancerConfig value) { balancer = value; return this; }
         /** Replaces the whole pool configuration; see {@link BrokerConfig#pool()}. */
@@ -213,7 +243,7 @@ public record BrokerConfig(
 
         /** Validates and builds the configuration. */
         public BrokerConfig build() {
-            return new BrokerConfig(endpoints, balancer, pool.build(), requestTimeout, closeTimeout, validationPayload,
+            return new BrokerConfig(endpoints, balancer, healthCheck, healthCheckPayload, pool.build(), requestTimeout, closeTimeout, validationPayload,
                     tcpNoDelay, ioThreads, transport);
         }
     }
