@@ -97,9 +97,10 @@ public final class ZoneAwarePicker implements Picker {
             threshold = 0;
         } else if (remote == null) {
             threshold = ALL;
+        } else if (14L * localHealthy.size() >= 10L * localMembers) {
+            threshold = ALL; // h × 1.4 >= 1, decided in integers: 1.4 × 5 / 7 is not exactly 1 in doubles
         } else {
-            double share = OVERPROVISIONING_FACTOR * localHealthy.size() / localMembers;
-            threshold = share >= 1 ? ALL : (long) Math.scalb(share, 53);
+            threshold = (long) Math.scalb(OVERPROVISIONING_FACTOR * localHealthy.size() / localMembers, 53);
         }
         return new ZoneAwarePicker(all, local, remote, threshold, overloadThreshold);
     }
