@@ -103,7 +103,10 @@ final class RingHashPicker implements Picker {
         long target = (key ^ Long.MIN_VALUE) & pointMask;
         int lo = 0;
         int hi = ring.length;
-        while (lo < hi) { // the first entry >= target, or ring.length
+        // The first entry >= target, or ring.length. A plain search on purpose: a branch-free one
+        // (as in WeightedRandomPicker) measured 41 ns against 18 on a 56k-point ring, which is
+        // beyond L1, where speculating down a predicted branch overlaps the loads.
+        while (lo < hi) {
             int mid = (lo + hi) >>> 1;
             if (ring[mid] < target) {
                 lo = mid + 1;
