@@ -5,17 +5,19 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.random.RandomGenerator;
 
 /**
- * Power of two choices on outstanding requests. The two candidates are always distinct (drawing
- * the second from the other n - 1 endpoints), so an endpoint is never compared with itself, the
- * flaw HAProxy users reported; with one endpoint there is no choice to make.
+ * Power of two choices on outstanding requests per unit of weight. The two candidates are always
+ * distinct (drawing the second from the other n - 1 endpoints), so an endpoint is never compared
+ * with itself, the flaw HAProxy users reported; with one endpoint there is no choice to make.
  */
 final class PowerOfTwoPicker implements Picker {
     private final List<EndpointState> list;
     private final EndpointState[] endpoints;
+    private final int[] weights;
 
     PowerOfTwoPicker(List<EndpointState> endpoints) {
         this.list = endpoints;
         this.endpoints = endpoints.toArray(EndpointState[]::new);
+        this.weights = Weights.of(endpoints);
     }
 
     @Override
@@ -25,9 +27,20 @@ final class PowerOfTwoPicker implements Picker {
             return endpoints[0];
         }
         long pair = drawPair(n, ThreadLocalRandom.current());
-        EndpointState first = endpoints[(int) (pair >>> 32)];
-        EndpointState second = endpoints[(int) pair];
-        return second.outstanding() < first.outstanding() ? second : first;
+        int a = (int) (pair >>> 32);
+        int b = (int) pair;
+        EndpointState first = endpoints[a];
+        EndpointState second = endpoints[b];
+        return lighter(second.outstanding(), weights[b], first.outstanding(), weights[a]) ? second : first;
+    }
+
+    /**
+     * Whether (outstanding + 1) / weight is strictly smaller for the first than for the second,
+     * compared by cross-multiplying in long (no division, no rounding). With equal weights this
+     * is exactly {@code outstanding < otherOutstanding}, so one formula serves both cases.
+     */
+    static boolean lighter(int outstanding, int weight, int otherOutstanding, int otherWeight) {
+        return (outstanding + 1L) * otherWeight < (otherOutstanding + 1L) * weight;
     }
 
     /**

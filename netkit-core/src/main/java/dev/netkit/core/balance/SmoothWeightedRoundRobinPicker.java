@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * snapshot's total weight at most MAX_PERIOD (beyond it the weights are scaled down, keeping
  * their proportions to within one unit of rounding).
  */
-/** Smooth weighted round robin over a precomputed cycle. */
+/** Smooth weighted round robin over a precomputed cycle, by effective weight. */
 final class SmoothWeightedRoundRobinPicker implements Picker {
     static final int MAX_PERIOD = 1 << 20;
 
@@ -26,15 +26,13 @@ final class SmoothWeightedRoundRobinPicker implements Picker {
 
     static EndpointState[] cycle(List<EndpointState> endpoints) {
         int n = endpoints.size();
-        long total = 0;
-        for (EndpointState e : endpoints) {
-            total += e.endpoint().weight();
-        }
+        int[] configured = Weights.of(endpoints); // effective weights, so slow start takes effect
+        long total = Weights.sum(configured);
         double scale = total > MAX_PERIOD ? (double) MAX_PERIOD / total : 1.0;
         int[] weight = new int[n];
         int sum = 0;
         for (int i = 0; i < n; i++) {
-            weight[i] = Math.max(1, (int) Math.round(endpoints.get(i).endpoint().weight() * scale));
+            weight[i] = Math.max(1, (int) Math.round(configured[i] * scale));
             sum += weight[i];
         }
         EndpointState[] cycle = new EndpointState[sum];

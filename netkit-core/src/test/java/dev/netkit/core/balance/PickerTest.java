@@ -65,6 +65,14 @@ class PickerTest {
     }
 
     @Test
+    void weightedRoundRobinFollowsEffectiveWeights() {
+        // Slow start lowers the effective weight; a snapshot reads it when built.
+        List<EndpointState> list = endpoints(5, 1, 1);
+        list.get(0).effectiveWeight(1);
+        assertThat(names(Strategy.WEIGHTED_ROUND_ROBIN.picker(list), 6)).isEqualTo("abcabc");
+    }
+
+    @Test
     void veryLargeTotalWeightsAreScaledKeepingProportions() {
         int[] weights = new int[300];
         for (int i = 0; i < weights.length; i++) {
