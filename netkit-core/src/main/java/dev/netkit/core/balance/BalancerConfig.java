@@ -13,6 +13,11 @@ import java.util.Objects;
  * @param strategy          how picks are made; default {@link Strategy#ROUND_ROBIN}
  * @param localZone         prefer endpoints in this zone, spilling over to the others when it is
  *                          unhealthy; {@code ""} = no zone preference (default)
+ * @param zoneOverloadThreshold with a local zone: a local pick with this many requests
+ *                          outstanding may spill to a less loaded endpoint of another zone;
+ *                          0 = only an unhealthy local zone spills (default)
+ * @param pickerOptions     ring and Maglev table sizes of the hashing strategies; default
+ *                          {@link PickerOptions#defaults()}
  * @param panicThreshold    when fewer than this share of the endpoints is in service, the
  *                          balancer ignores health and ejection and picks from all of them (a
  *                          brown-out should spread, not concentrate on the few left); in [0, 1],
@@ -33,6 +38,8 @@ import java.util.Objects;
 public record BalancerConfig(
         Strategy strategy,
         String localZone,
+        int zoneOverloadThreshold,
+        PickerOptions pickerOptions,
         double panicThreshold,
         OutlierConfig outlier,
         Duration slowStartWindow,
@@ -44,6 +51,8 @@ public record BalancerConfig(
     public BalancerConfig {
         Objects.requireNonNull(strategy, "strategy");
         Objects.requireNonNull(localZone, "localZone");
+        inRange("zoneOverloadThreshold", zoneOverloadThreshold, 0, Integer.MAX_VALUE);
+        Objects.requireNonNull(pickerOptions, "pickerOptions");
         if (!(panicThreshold >= 0 && panicThreshold <= 1)) {
             throw new IllegalArgumentException("panicThreshold: " + panicThreshold + " (expected: 0..1)");
         }
@@ -58,36 +67,46 @@ public record BalancerConfig(
 
     /** Round robin with the default outlier detection, panic threshold and no slow start. */
     public static BalancerConfig defaults() {
-        return new BalancerConfig(Strategy.ROUND_ROBIN, "", 0.5, OutlierConfig.defaults(), Duration.ZERO, 0.1, BreakerConfig.defaults(), 5);
+        return new BalancerConfig(Strategy.ROUND_ROBIN, "", 0, PickerOptions.defaults(), 0.5, OutlierConfig.defaults(), Duration.ZERO, 0.1, BreakerConfig.defaults(), 5);
     }
 
     /** A copy with another strategy. */
     public BalancerConfig withStrategy(Strategy value) {
-        return new BalancerConfig(value, localZone, panicThreshold, outlier, slowStartWindow, slowStartMinShare, breaker, maxPickEffort);
+        return new BalancerConfig(value, localZone, zoneOverloadThreshold, pickerOptions, panicThreshold, outlier, slowStartWindow, slowStartMinShare, breaker, maxPickEffort);
     }
 
     /** A copy preferring {@code zone}. */
     public BalancerConfig withLocalZone(String zone) {
-        return new BalancerConfig(strategy, zone, panicThreshold, outlier, slowStartWindow, slowStartMinShare, breaker, maxPickEffort);
+        return new BalancerConfig(strategy, zone, zoneOverloadThreshold, pickerOptions, panicThreshold, outlier, slowStartWindow, slowStartMinShare, breaker, maxPickEffort);
+    }
+
+    /** A copy preferring {@code zone}, spilling a local pick with {@code overloadThreshold} requests outstanding. */
+    public BalancerConfig withLocalZone(String zone, int overloadThreshold) {
+        return new BalancerConfig(strategy, zone, overloadThreshold, pickerOptions, panicThreshold, outlier, slowStartWindow, slowStartMinShare, breaker, maxPickEffort);
+    }
+
+    /** A copy with other ring / Maglev sizes. */
+    public BalancerConfig withPickerOptions(PickerOptions value) {
+        return new BalancerConfig(strategy, localZone, zoneOverloadThreshold, value, panicThreshold, outlier, slowStartWindow, slowStartMinShare, breaker, maxPickEffort);
     }
 
     /** A copy with another panic threshold. */
     public BalancerConfig withPanicThreshold(double value) {
-        return new BalancerConfig(strategy, localZone, value, outlier, slowStartWindow, slowStartMinShare, breaker, maxPickEffort);
+        return new BalancerConfig(strategy, localZone, zoneOverloadThreshold, pickerOptions, value, outlier, slowStartWindow, slowStartMinShare, breaker, maxPickEffort);
     }
 
     /** A copy with other outlier detection. */
     public BalancerConfig withOutlier(OutlierConfig value) {
-        return new BalancerConfig(strategy, localZone, panicThreshold, value, slowStartWindow, slowStartMinShare, breaker, maxPickEffort);
+        return new BalancerConfig(strategy, localZone, zoneOverloadThreshold, pickerOptions, panicThreshold, value, slowStartWindow, slowStartMinShare, breaker, maxPickEffort);
     }
 
     /** A copy with another circuit breaker configuration. */
     public BalancerConfig withBreaker(BreakerConfig value) {
-        return new BalancerConfig(strategy, localZone, panicThreshold, outlier, slowStartWindow, slowStartMinShare, value, maxPickEffort);
+        return new BalancerConfig(strategy, localZone, zoneOverloadThreshold, pickerOptions, panicThreshold, outlier, slowStartWindow, slowStartMinShare, value, maxPickEffort);
     }
 
     /** A copy with slow start over {@code window}, starting at {@code minShare} of the weight. */
     public BalancerConfig withSlowStart(Duration window, double minShare) {
-        return new BalancerConfig(strategy, localZone, panicThreshold, outlier, window, minShare, breaker, maxPickEffort);
+        return new BalancerConfig(strategy, localZone, zoneOverloadThreshold, pickerOptions, panicThreshold, outlier, window, minShare, breaker, maxPickEffort);
     }
 }

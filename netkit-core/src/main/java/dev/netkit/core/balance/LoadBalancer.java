@@ -645,7 +645,20 @@ public final class LoadBalancer implements AutoCloseable {
         List<EndpointState> chosen = panicNow ? all : inService;
         snapshot = chosen.isEmpty()
                 ? new Snapshot(null, false, all.isEmpty() ? "every endpoint was removed" : describeOutOfService())
-                : new Snapshot(config.strategy().picker(chosen), panicNow, "");
+                : new Snapshot(newPicker(chosen), panicNow, "");
+    }
+
+    private Picker newPicker(List<EndpointState> chosen) {
+        String zone = config.localZone();
+        if (zone.isEmpty()) {
+            return config.strategy().picker(chosen, config.pickerOptions());
+        }
+        int localMembers = 0;
+        for (Member m : members.values()) {
+            localMembers += zone.equals(m.state.endpoint().zone()) ? 1 : 0;
+        }
+        return ZoneAwarePicker.create(zone, chosen, localMembers, config.strategy(), config.pickerOptions(),
+                config.zoneOverloadThreshold());
     }
 
     private String describeOutOfService() {

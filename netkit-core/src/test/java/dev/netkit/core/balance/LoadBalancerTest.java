@@ -296,4 +296,26 @@ class LoadBalancerTest {
         assertThat(scheduler.pending()).isZero();
         assertThatThrownBy(() -> lb.add(WeightedEndpoint.of(C))).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
     }
+
+    @Test
+    void aLocalZoneIsPreferredAndSpillsOverInProportionToItsHealth() {
+        List<WeightedEndpoint> list = List.of(
+                new WeightedEndpoint(A, 1, "zone-a", Map.of()),
+                new WeightedEndpoint(B, 1, "zone-a", Map.of()),
+                new WeightedEndpoint(C, 1, "zone-b", Map.of()));
+        LoadBalancer lb = LoadBalancer.builder(BalancerConfig.defaults().withLocalZone("zone-a").withPanicThreshold(0))
+                .endpoints(list).time(scheduler.ticker(), scheduler).build();
+        assertThat(picked(lb, 100)).containsExactlyInAnyOrder(A, B); // a healthy local zone keeps everything
+        lb.healthChanged(B, false, "probe failed");
+        Map<Endpoint, Integer> counts = new HashMap<>();
+        for (int i = 0; i < 10_000; i++) {
+            EndpointState s = lb.pick();
+            counts.merge(s.endpoint().address(), 1, Integer::sum);
+            lb.finished(s, 1, Outcome.SUCCESS);
+        }
+        // Half the local zone healthy: min(1, 0.5 x 1.4) = 70 % stays local (sigma about 46 picks).
+        assertThat(counts.get(A)).isBetween(6_500, 7_500);
+        assertThat(counts.get(C)).isBetween(2_500, 3_500);
+        assertThat(counts).doesNotContainKey(B);
+    }
 }
