@@ -163,8 +163,13 @@ public final class LoadBalancer implements AutoCloseable {
      */
     public EndpointState pickOther(EndpointState avoid) {
         Snapshot current = snapshot;
-        if (current.picker() == null || current.picker().endpoints().size() < 2) {
+        if (current.picker() == null) {
             return null;
+        }
+        List<EndpointState> all = current.picker().endpoints();
+        if (all.size() == 1) { // the avoided one may be out of the snapshot already (just ejected)
+            EndpointState only = all.get(0);
+            return only != avoid && permitted(only, current) ? admit(only) : null;
         }
         for (int attempt = 0; attempt < config.maxPickEffort() * 2; attempt++) {
             EndpointState picked = current.picker().pick();
@@ -173,7 +178,6 @@ public final class LoadBalancer implements AutoCloseable {
             }
         }
         // Unlucky draws (or a strategy that keeps choosing it): walk the list from the next one.
-        List<EndpointState> all = current.picker().endpoints();
         int from = all.indexOf(avoid);
         for (int i = 1; i < all.size(); i++) {
             EndpointState next = all.get(Math.floorMod(from + i, all.size()));

@@ -8,6 +8,8 @@ import dev.netkit.core.endpoint.Endpoint;
 import dev.netkit.core.error.ClosedException;
 import dev.netkit.core.health.HealthChecker;
 import dev.netkit.core.health.TcpConnectChecker;
+import dev.netkit.core.time.Scheduler;
+import dev.netkit.core.time.Ticker;
 import dev.netkit.netty.health.AnetProbeChecker;
 import dev.netkit.core.error.FrameTooLargeException;
 import dev.netkit.core.error.NetkitException;
@@ -123,7 +125,8 @@ public final class Broker implements AutoCloseable {
             balancing.healthCheck(checker, config.healthCheck());
         }
         this.balancer = balancing.build();
-        this.router = new RequestRouter(balancer, counters, closed::requested);
+        this.router = new RequestRouter(balancer, counters, closed::requested, config.retry(),
+                config.retry().newBudget(Ticker.system()), Scheduler.shared());
         log.debug("netkit broker to {} (transport {}, {} I/O thread(s))", config.endpoints(), transport.name(), config.ioThreads());
     }
 
@@ -289,7 +292,7 @@ public final class Broker implements AutoCloseable {
         }
         return new BrokerStats(counters.sent.sum(), counters.responses.sum(), counters.timeouts.sum(),
                 counters.connectionFailures.sum(), counters.protocolViolations.sum(), counters.lateResponses.sum(),
-                counters.rejected.sum(), inFlight(), counters.openConnections.get(), opened,
+                counters.rejected.sum(), counters.retries.sum(), inFlight(), counters.openConnections.get(), opened,
                 acquired == 0 ? 0.0 : (double) reused / acquired);
     }
 

@@ -9,6 +9,7 @@ import dev.netkit.core.balance.BalancerConfig;
 import dev.netkit.core.balance.WeightedEndpoint;
 import dev.netkit.core.endpoint.Endpoint;
 import dev.netkit.core.health.HealthCheckConfig;
+import dev.netkit.core.retry.RetryPolicy;
 import dev.netkit.core.error.NoEndpointsException;
 import dev.netkit.core.pool.PoolConfig;
 import dev.netkit.netty.transport.IoThreads;
@@ -31,6 +32,11 @@ import java.util.Objects;
  *                           out of service (outlier ejection, panic, slow start); default
  *                           {@link BalancerConfig#defaults()}: round robin, ejection after 5
  *                           consecutive failures
+ * @param retry              when a failed request is sent again to another endpoint: by default
+ *                           once, only after a lost or refused connection and only if it was
+ *                           never written (or {@link RequestOptions#idempotent()}), with 25..250 ms
+ *                           full-jitter backoff, within a retry budget of 20 % of requests + 10/s;
+ *                           {@link RetryPolicy#none()} to never retry
  * @param healthCheck        active health checks of every endpoint (interval, jitter, timeout,
  *                           rise/fall thresholds), or null for none (default): an endpoint failing
  *                           them is not picked; a passing check returns an ejected endpoint early
@@ -56,6 +62,7 @@ import java.util.Objects;
 public record BrokerConfig(
         List<WeightedEndpoint> endpoints,
         BalancerConfig balancer,
+        RetryPolicy retry,
         HealthCheckConfig healthCheck,
         byte[] healthCheckPayload,
         PoolConfig pool,
@@ -81,6 +88,7 @@ public record BrokerConfig(
                     + " (expected: each listed once)");
         }
         Objects.requireNonNull(balancer, "balancer");
+        Objects.requireNonNull(retry, "retry");
         if (healthCheckPayload != null && healthCheck == null) {
             throw new IllegalArgumentException("healthCheckPayload is set but healthCheck is not (expected: both, or the payload alone unset)");
         }
@@ -147,6 +155,7 @@ public record BrokerConfig(
     public static final class Builder {
         private List<WeightedEndpoint> endpoints = List.of();
         private BalancerConfig balancer = BalancerConfig.defaults();
+        private RetryPolicy retry = RetryPolicy.defaults();
         private HealthCheckConfig healthCheck;
         private byte[] healthCheckPayload;
         private PoolConfig.Builder pool = defaultPool().toBuilder();
@@ -162,6 +171,7 @@ public record BrokerConfig(
         private Builder(BrokerConfig c) {
             endpoints = c.endpoints;
             balancer = c.balancer;
+            retry = c.retry;
             healthCheck = c.healthCheck;
             healthCheckPayload = c.healthCheckPayload;
             pool = c.pool.toBuilder();
@@ -187,6 +197,8 @@ public record BrokerConfig(
             healthCheckPayload = Objects.requireNonNull(payload, "payload");
             return this;
         }
+        /** @see BrokerConfig#retry() */
+        public Builder retry(RetryPolicy value) { retry = value; return this; }
         /** @see BrokerConfig#balancer() */
         public Builder balancer(BalancerConfig value) { balancer = value; return this; }
         /** Replaces the whole pool configuration; see {@link BrokerConfig#pool()}. */
@@ -243,7 +255,7 @@ public record BrokerConfig(
 
         /** Validates and builds the configuration. */
         public BrokerConfig build() {
-            return new BrokerConfig(endpoints, balancer, healthCheck, healthCheckPayload, pool.build(), requestTimeout, closeTimeout, validationPayload,
+            return new BrokerConfig(endpoints, balancer, retry, healthCheck, healthCheckPayload, pool.build(), requestTimeout, closeTimeout, validationPayload,
                     tcpNoDelay, ioThreads, transport);
         }
     }

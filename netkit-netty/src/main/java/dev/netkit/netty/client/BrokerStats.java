@@ -6,10 +6,12 @@ package dev.netkit.netty.client;
  * @param sent               requests written to a connection
  * @param responses          requests completed with a response
  * @param timeouts           requests failed by their deadline
- * @param connectionFailures requests failed because their connection was lost or never opened
+ * @param connectionFailures attempts failed because their connection was lost or never opened
+ *                           (a retried attempt counts too)
  * @param protocolViolations connections closed because the peer broke the protocol
  * @param lateResponses      responses discarded because their request had timed out or been cancelled
  * @param rejected           sends refused at once because the pool's waiting line was full
+ * @param retries            failed attempts sent again to another endpoint
  * @param inFlight           requests admitted and not yet completed
  * @param openConnections    connections established now
  * @param connectionsOpened  connections opened since creation, over all endpoints
@@ -23,6 +25,7 @@ public record BrokerStats(
         long protocolViolations,
         long lateResponses,
         long rejected,
+        long retries,
         long inFlight,
         long openConnections,
         long connectionsOpened,

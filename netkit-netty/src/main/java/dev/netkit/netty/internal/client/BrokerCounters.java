@@ -12,5 +12,6 @@ public final class BrokerCounters {
     public final LongAdder protocolViolations = new LongAdder();
     public final LongAdder lateResponses = new LongAdder();
     public final LongAdder rejected = new LongAdder();
+    public final LongAdder retries = new LongAdder();
     public final AtomicInteger openConnections = new AtomicInteger();
 }

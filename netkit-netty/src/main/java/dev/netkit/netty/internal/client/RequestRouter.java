@@ -12,7 +12,12 @@ import dev.netkit.core.error.QueueFullException;
 import dev.netkit.core.error.RequestTimeoutException;
 import dev.netkit.core.pool.ConnectionPool;
 import dev.netkit.core.pool.Lease;
+import dev.netkit.core.retry.RetryBudget;
+import dev.netkit.core.retry.RetryDecision;
+import dev.netkit.core.retry.RetryPolicy;
+import dev.netkit.core.time.Scheduler;
 import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.BooleanSupplier;
@@ -21,20 +26,34 @@ import java.util.function.BooleanSupplier;
  * The broker's request path: picks an endpoint from the {@link LoadBalancer}, takes a lease on a
  * connection of that endpoint's pool (at once, or waiting within the deadline), submits, and
  * reports each attempt's outcome back to the balancer.
+ *
+ * <p><b>Retries.</b> A failed attempt is sent again, to a different endpoint, when the
+ * {@link RetryPolicy} allows it: attempts left, a retryable kind of failure (by default a lost or
+ * refused connection, or a removed endpoint), safe (never written, or marked idempotent), a token
+ * from the shared {@link RetryBudget} (so a brown-out cannot multiply the load), and enough
+ * deadline left for the backoff. The caller's future is the first attempt; it completes when the
+ * last attempt does.
  */
 public final class RequestRouter implements AttemptObserver {
     private final LoadBalancer balancer;
     private final BrokerCounters counters;
     private final BooleanSupplier closing;
+    private final RetryPolicy retryPolicy;
+    private final RetryBudget retryBudget;
+    private final Scheduler scheduler;
 
     /**
      * @param closing whether the broker is closing (a pool closed then means the broker closed,
      *                not that the endpoint was removed)
      */
-    public RequestRouter(LoadBalancer balancer, BrokerCounters counters, BooleanSupplier closing) {
+    public RequestRouter(LoadBalancer balancer, BrokerCounters counters, BooleanSupplier closing,
+                         RetryPolicy retryPolicy, RetryBudget retryBudget, Scheduler scheduler) {
         this.balancer = balancer;
         this.counters = counters;
         this.closing = closing;
+        this.retryPolicy = retryPolicy;
+        this.retryBudget = retryBudget;
+        this.scheduler = scheduler;
     }
 
     /** Sends a new request; the returned future is the caller's. */
@@ -47,12 +66,16 @@ public final class RequestRouter implements AttemptObserver {
             return CompletableFuture.failedFuture(e);
         }
         PendingRequest request = new PendingRequest(payload, deadlineNanos, this, null, target, startNanos, 1, idempotent);
+        retryBudget.recordRequest();
         dispatch(request);
         return request;
     }
 
     /** Sends {@code request} on a connection of its target's pool. */
     void dispatch(PendingRequest request) {
+        if (request.isDone()) {
+            return; // a retry cancelled during its backoff
+        }
         @SuppressWarnings("unchecked")
         ConnectionPool<BrokerConnection> pool = (ConnectionPool<BrokerConnection>) request.target.attachment();
         Lease<BrokerConnection> lease = pool.tryAcquire(); // fast path: a connection with room right now
@@ -107,8 +130,29 @@ public final class RequestRouter implements AttemptObserver {
     @Override
     public boolean failed(PendingRequest attempt, Throwable error) {
         Throwable cause = unwrap(error);
-        balancer.finished(attempt.target, System.nanoTime() - attempt.startNanos, outcomeOf(cause));
-        return false;
+        long now = System.nanoTime();
+        balancer.finished(attempt.target, now - attempt.startNanos, outcomeOf(cause));
+        if (retryPolicy.maxAttempts() <= attempt.attempt || !retryPolicy.isRetryable(cause) || closing.getAsBoolean()) {
+            return false; // the common refusals, decided before spending anything
+        }
+        long backoff = retryPolicy.backoffNanos(attempt.attempt, ThreadLocalRandom.current());
+        if (attempt.deadlineNanos - (now + backoff) <= 0) {
+            return false; // no time left to try again
+        }
+        if (retryPolicy.decide(attempt.attempt, attempt.wasWritten(), attempt.idempotent, cause, retryBudget) != RetryDecision.RETRY) {
+            return false; // unsafe (written, not idempotent) or out of budget
+        }
+        EndpointState next = balancer.pickOther(attempt.target);
+        if (next == null) {
+            return false; // no other endpoint to try (the token is spent: rare, and it errs towards less load)
+        }
+        PendingRequest root = attempt.root();
+        PendingRequest retry = new PendingRequest(attempt.payload, attempt.deadlineNanos, this, root, next, now + backoff,
+                attempt.attempt + 1, attempt.idempotent);
+        root.retriedBy(retry);
+        counters.retries.increment();
+        scheduler.schedule(() -> dispatch(retry), backoff);
+        return true;
     }
 
     @Override
