@@ -63,9 +63,18 @@ import org.slf4j.LoggerFactory;
  * ever delivered to the request with its id. {@code send} never blocks: when no connection has room
  * (each carries at most {@link BrokerConfig#maxInFlightPerConnection()} requests) the request waits
  * in the endpoint's pool for one, within its deadline, and beyond the pool's {@code maxPending}
- * waiting requests it fails at once with {@link QueueFullException}. While an endpoint is known
- * down (its last connect failed and it is backing off), requests go to the other endpoints, or fail
- * at once when none is up. Cancelling a future frees its slot; a late response is discarded.
+ * waiting requests it fails at once with {@link QueueFullException}. Cancelling a future frees its
+ * slot; a late response is discarded.
+ *
+ * <p><b>Balancing and failover.</b> Each request picks its endpoint from a
+ * {@link LoadBalancer} ({@link BrokerConfig#balancer()}: round robin by default; weighted, least
+ * outstanding, least latency, random, ring hash and Maglev with {@link RequestOptions#withKey},
+ * zone-aware). Endpoints that fail requests are ejected for a while (5 failures in a row by
+ * default), endpoints whose circuit breaker opens are skipped until trial requests succeed, and
+ * with {@link BrokerConfig#healthCheck()} endpoints failing active checks are skipped until they
+ * pass. A request that failed without being written (its connection was refused or lost before
+ * it was sent), or any request marked {@link RequestOptions#asIdempotent() idempotent}, is retried
+ * once on another endpoint within its deadline and a retry budget ({@link BrokerConfig#retry()}).
  *
  * <p><b>Connections.</b> One {@link ConnectionPool} per endpoint ({@link BrokerConfig#pool()}):
  * connections open on demand up to {@code maxTotal}, {@code minIdle} are kept open, and failed
