@@ -104,6 +104,11 @@ public final class EndpointState {
         return latency.cost(outstanding.get());
     }
 
+    /** Whether this endpoint's {@link #latencyCost()} is below {@code other}'s (cheaper to compute than both costs). */
+    boolean cheaperThan(EndpointState other) {
+        return PeakEwma.cheaper(latency, outstanding.get(), other.latency, other.outstanding.get());
+    }
+
     /** Requests that succeeded. */
     public long successes() {
         return successes.sum();

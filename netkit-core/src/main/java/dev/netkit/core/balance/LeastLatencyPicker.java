@@ -25,7 +25,7 @@ final class LeastLatencyPicker implements Picker {
         long pair = PowerOfTwoPicker.drawPair(n, ThreadLocalRandom.current());
         EndpointState first = endpoints[(int) (pair >>> 32)];
         EndpointState second = endpoints[(int) pair];
-        return second.latencyCost() < first.latencyCost() ? second : first;
+        return second.cheaperThan(first) ? second : first;
     }
 
     @Override

@@ -60,4 +60,20 @@ final class PeakEwma {
         }
         return v * (outstanding + 1);
     }
+
+    /*
+     * Whether b's cost is below a's without reading the clock and with one exp instead of two:
+     * both decay by exp(-(now - stamp) / decay), so dividing both sides by b's factor leaves
+     * vb (ob + 1) < va (oa + 1) exp((sa - sb) / decay). Zero averages (no data, or the penalty)
+     * and different decays take the plain path.
+     */
+    static boolean cheaper(PeakEwma b, int outstandingB, PeakEwma a, int outstandingA) {
+        double va = a.value;
+        double vb = b.value;
+        if (va == 0 || vb == 0 || a.decayNanos != b.decayNanos) {
+            return b.cost(outstandingB) < a.cost(outstandingA);
+        }
+        double exponent = Math.max(-700, Math.min(700, (a.stamp - b.stamp) / a.decayNanos)); // exp stays finite
+        return vb * (outstandingB + 1) < va * (outstandingA + 1) * Math.exp(exponent);
+    }
 }

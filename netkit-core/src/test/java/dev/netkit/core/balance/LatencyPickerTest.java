@@ -160,4 +160,31 @@ class LatencyPickerTest {
             e.started();
         }
     }
+
+    @Test
+    void theOneExpComparisonAgreesWithComparingBothCosts() {
+        long seed = Long.getLong("netkit.seed", System.nanoTime());
+        java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+        for (int round = 0; round < 2_000; round++) {
+            PeakEwma a = new PeakEwma(ticker, DECAY);
+            PeakEwma b = new PeakEwma(ticker, DECAY);
+            if (random.nextInt(4) != 0) {
+                a.observe(random.nextLong(1, 50_000_000));
+            }
+            ticker.advance(Duration.ofMillis(random.nextInt(0, 30_000)));
+            if (random.nextInt(4) != 0) {
+                b.observe(random.nextLong(1, 50_000_000));
+            }
+            ticker.advance(Duration.ofMillis(random.nextInt(0, 30_000)));
+            int oa = random.nextInt(0, 20);
+            int ob = random.nextInt(0, 20);
+            double costA = a.cost(oa);
+            double costB = b.cost(ob);
+            if (Math.abs(costA - costB) <= 1e-9 * Math.max(costA, costB)) {
+                continue; // a tie within rounding may go either way
+            }
+            assertThat(PeakEwma.cheaper(b, ob, a, oa)).as("seed %d round %d: costs a=%s b=%s", seed, round, costA, costB)
+                    .isEqualTo(costB < costA);
+        }
+    }
 }
