@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
 public final class BalancerOptions {
     private static final int MAX_EJECT_AFTER = 1_000_000;
 
-    @Option(names = "--lb", defaultValue = "round-robin", converter = LbChoice.Converter.class,
+    @Option(names = "--lb", paramLabel = "NAME", defaultValue = "round-robin", converter = LbChoice.Converter.class,
             completionCandidates = LbChoice.Names.class,
             description = "Balancing strategy: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     LbChoice lb = LbChoice.ROUND_ROBIN;

@@ -33,8 +33,9 @@ public final class LoadCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--target", required = true, split = ",", paramLabel = "host:port[=WEIGHT][@ZONE]",
-            description = "Targets to load, comma-separated; WEIGHT 1..10000 (default 1) matters to --lb weighted.")
+    @Option(names = "--target", required = true, split = ",", paramLabel = "TARGET",
+            description = "Targets to load, comma-separated: host:port[=WEIGHT][@ZONE]; WEIGHT 1..10000 (default 1) "
+                    + "matters to --lb weighted, ZONE is only reported for now.")
     List<String> targets;
 
     @Mixin
