@@ -1,5 +1,7 @@
 package dev.netkit.cli.load;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -14,7 +16,7 @@ import java.util.Map;
 public record TimelineEntry(long endMillis, long millis, long requests, long errors, Map<String, Long> answered) {
     /** Immutable copy of the map. */
     public TimelineEntry {
-        answered = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(answered));
+        answered = Collections.unmodifiableMap(new LinkedHashMap<>(answered)); // target order kept
     }
 
     /** Verified requests per second over the interval. */
