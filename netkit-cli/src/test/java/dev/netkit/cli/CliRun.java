@@ -21,8 +21,16 @@ record CliRun(int exitCode, String out, String err, Duration took) {
 
     /** Runs {@code netkit args...}; fails the test if it does not return within {@code limit}. */
     static CliRun execute(Duration limit, String... args) {
+        return execute(limit, new StringWriter(), args);
+    }
+
+    /**
+     * Runs {@code netkit args...} with its stderr going to {@code err}, which the caller may read
+     * while it runs (for instance to act on progress lines); fails the test if it does not return
+     * within {@code limit}.
+     */
+    static CliRun execute(Duration limit, StringWriter err, String... args) {
         StringWriter out = new StringWriter(); // StringWriter is synchronized: progress comes from a timer thread
-        StringWriter err = new StringWriter();
         CommandLine cli = NetkitCommand.newCommandLine();
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));

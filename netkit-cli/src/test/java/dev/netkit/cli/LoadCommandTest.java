@@ -12,6 +12,7 @@ import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -126,6 +127,85 @@ class LoadCommandTest {
         }
     }
 
+    @Test
+    void weightedTargetsShareThePicksByWeightAndTheReportShowsEachTargetAndTheTimeline() {
+        try (FrameServer heavy = start(RequestHandler.echo()); FrameServer light = start(RequestHandler.echo())) {
+            String heavyTarget = "127.0.0.1:" + heavy.localAddress().getPort();
+            String lightTarget = "127.0.0.1:" + light.localAddress().getPort();
+            CliRun run = CliRun.execute(LIMIT, "load", "--target", heavyTarget + "=3@z1," + lightTarget,
+                    "--lb", "weighted", "--connections", "1", "--depth", "4", "--duration", "1s", "--warmup", "200ms", "--json");
+
+            assertThat(run.exitCode()).as(run.describe()).isZero();
+            Map<String, Object> json = MiniJson.parseObject(run.lastOutLine());
+            assertThat(json.get("targets")).as("targets stay plain host:port").isEqualTo(List.of(heavyTarget, lightTarget));
+            assertThat(json.get("lb")).isEqualTo("weighted");
+            assertThat(map(json, "outlier")).as("the balancer's defaults")
+                    .isEqualTo(Map.of("eject_after", 5.0, "ejection_time_ms", 30_000.0, "max_ejected_share", 0.1));
+            assertThat(number(json, "start_epoch_ms")).isCloseTo(System.currentTimeMillis(), org.assertj.core.data.Offset.offset(20_000.0));
+
+            List<Map<String, Object>> endpoints = list(json, "endpoints");
+            assertThat(endpoints).extracting(e -> e.get("address")).containsExactly(heavyTarget, lightTarget);
+            Map<String, Object> h = endpoints.get(0);
+            Map<String, Object> l = endpoints.get(1);
+            assertThat(h).containsEntry("weight", 3.0).containsEntry("zone", "z1").containsEntry("status", "healthy");
+            assertThat(l).containsEntry("weight", 1.0).containsEntry("zone", "").containsEntry("status", "healthy");
+            double picks = number(h, "picks") + number(l, "picks");
+            assertThat(number(h, "picks") / picks).as("smooth weighted round robin: 3 of every 4 picks\n%s", run.describe())
+                    .isCloseTo(0.75, org.assertj.core.data.Offset.offset(0.01));
+            assertThat(number(h, "answered") + number(l, "answered")).as("answers in the window ~ verified requests")
+                    .isCloseTo(number(json, "requests"), withinPercentage(1));
+            for (Map<String, Object> e : endpoints) {
+                assertThat(number(e, "errors")).isZero();
+                assertThat(number(e, "ejections")).isZero();
+            }
+            assertThat(list(json, "events")).isEmpty();
+            assertThat(number(json, "events_dropped")).isZero();
+            assertThat(number(json, "failed_max_us")).isZero();
+
+            List<Map<String, Object>> timeline = list(json, "timeline");
+            assertThat(timeline).as("one entry per second of the 1 s window, and the remainder").hasSizeBetween(1, 2);
+            assertThat(timeline.stream().mapToDouble(t -> number(t, "requests")).sum())
+                    .as("the timeline adds up to the report").isEqualTo(number(json, "requests"));
+            assertThat(timeline.stream().mapToDouble(t -> number(t, "ms")).sum()).isCloseTo(number(json, "duration_s") * 1000,
+                    org.assertj.core.data.Offset.offset(5.0));
+            Map<String, Object> first = timeline.getFirst();
+            assertThat(number(first, "errors")).isZero();
+            assertThat(number(first, "rps")).isCloseTo(number(first, "requests") * 1000 / number(first, "ms"), withinPercentage(1));
+            assertThat(map(first, "answered")).containsOnlyKeys(heavyTarget, lightTarget);
+        }
+    }
+
+    @Test
+    void theTextReportNamesTheStrategyAndEachTarget() {
+        try (FrameServer a = start(RequestHandler.echo()); FrameServer b = start(RequestHandler.echo())) {
+            String targetA = "127.0.0.1:" + a.localAddress().getPort();
+            String targetB = "127.0.0.1:" + b.localAddress().getPort();
+            CliRun run = CliRun.execute(LIMIT, "load", "--target", targetA + "," + targetB + "=2@z2", "--lb", "least-outstanding",
+                    "--eject-after", "3", "--ejection-time", "1500ms", "--max-ejected-share", "0.5",
+                    "--connections", "1", "--depth", "2", "--duration", "500ms", "--warmup", "100ms");
+
+            assertThat(run.exitCode()).as(run.describe()).isZero();
+            assertThat(run.out()).as(run.describe())
+                    .contains("balancing    least-outstanding; eject after 3 consecutive failures for 1.5s "
+                            + "(n x that for the n-th in a row), at most 0.5 of the targets at once")
+                    .containsPattern("(?m)^endpoint     " + Pattern.quote(targetA) + "  weight 1  answered [\\d,]+  errors 0  picks [\\d,]+  ejections 0  now healthy$")
+                    .containsPattern("(?m)^endpoint     " + Pattern.quote(targetB) + "@z2  weight 2  answered [\\d,]+  errors 0  picks [\\d,]+  ejections 0  now healthy$")
+                    .doesNotContain("events      ");
+        }
+    }
+
+    @Test
+    void ejectAfterZeroTurnsPassiveEjectionOff() {
+        try (FrameServer server = start(RequestHandler.echo())) {
+            CliRun run = load(server, "--eject-after", "0", "--connections", "1", "--depth", "1", "--duration", "300ms",
+                    "--warmup", "0s", "--json");
+
+            assertThat(run.exitCode()).as(run.describe()).isZero();
+            assertThat(map(MiniJson.parseObject(run.lastOutLine()), "outlier"))
+                    .containsEntry("eject_after", 0.0).containsEntry("max_ejected_share", 0.0);
+        }
+    }
+
     static Stream<Arguments> invalidOptions() {
         return Stream.of(
                 Arguments.of(List.of("--size", "70000"), List.of("size", "70000", "65531")),
@@ -133,7 +213,14 @@ class LoadCommandTest {
                 Arguments.of(List.of("--depth", "0"), List.of("depth", "0")),
                 Arguments.of(List.of("--duration", "5"), List.of("--duration", "'5'")),
                 Arguments.of(List.of("--timeout", "0s"), List.of("timeout")),
-                Arguments.of(List.of("--target", "localhost"), List.of("'localhost'", "host:port")));
+                Arguments.of(List.of("--target", "localhost"), List.of("'localhost'", "host:port")),
+                Arguments.of(List.of("--target", "127.0.0.1:8=0"), List.of("'127.0.0.1:8=0'", "weight 0", "1..10000")),
+                Arguments.of(List.of("--target", "127.0.0.1:8=2@eu/1"), List.of("'127.0.0.1:8=2@eu/1'", "zone 'eu/1'")),
+                Arguments.of(List.of("--target", "127.0.0.1:9=2"), List.of("127.0.0.1:9 is listed twice")),
+                Arguments.of(List.of("--lb", "fastest"), List.of("--lb", "'fastest'", "round-robin, weighted, least-outstanding")),
+                Arguments.of(List.of("--eject-after", "-1"), List.of("--eject-after -1", "0 (off)")),
+                Arguments.of(List.of("--ejection-time", "0s"), List.of("--ejection-time", "more than 0")),
+                Arguments.of(List.of("--max-ejected-share", "1.5"), List.of("--max-ejected-share 1.5", "0..1")));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -158,6 +245,18 @@ class LoadCommandTest {
         String[] args = Stream.concat(Stream.of("load", "--target", "127.0.0.1:" + server.localAddress().getPort()),
                 Stream.of(options)).toArray(String[]::new);
         return CliRun.execute(LIMIT, args);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> map(Map<String, Object> json, String key) {
+        assertThat(json.get(key)).as(key).isInstanceOf(Map.class);
+        return (Map<String, Object>) json.get(key);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> list(Map<String, Object> json, String key) {
+        assertThat(json.get(key)).as(key).isInstanceOf(List.class);
+        return (List<Map<String, Object>>) json.get(key);
     }
 
     private static double number(Map<String, Object> json, String key) {

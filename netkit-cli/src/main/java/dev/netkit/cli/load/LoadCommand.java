@@ -1,12 +1,12 @@
 package dev.netkit.cli.load;
 
-import dev.netkit.core.endpoint.Endpoint;
 import dev.netkit.core.error.NetkitException;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -15,6 +15,11 @@ import picocli.CommandLine.Spec;
  * {@code netkit load}: drives any anet-protocol server through the broker and reports throughput,
  * latency, errors by kind and mismatched responses. With {@code --json} the last stdout line is
  * one JSON object and the progress lines go to stderr.
+ *
+ * <p>Requests are spread over the targets by a load balancer ({@code --lb}, weights and zones in
+ * {@code --target host:port=WEIGHT@ZONE}) with passive outlier detection; the report gives each
+ * target's share, the balancer's events (ejections, returns...) and a per-second timeline. A
+ * target that fails (killed, restarted) never stops the run: its errors are counted by kind.
  *
  * <p>Exit status: 0 when at least one request succeeded and none mismatched; 1 otherwise; 2 when
  * the targets could not be reached or the options are invalid.
@@ -28,8 +33,13 @@ public final class LoadCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--target", required = true, split = ",", description = "host:port[,host:port...] to load.")
+    @Option(names = "--target", required = true, split = ",", paramLabel = "TARGET",
+            description = "Targets to load, comma-separated: host:port[=WEIGHT][@ZONE]; WEIGHT 1..10000 (default 1) "
+                    + "matters to --lb weighted, ZONE is only reported for now.")
     List<String> targets;
+
+    @Mixin
+    BalancerOptions balancing;
 
     @Option(names = "--connections", defaultValue = "16", description = "Connections per target (default: ${DEFAULT-VALUE}).")
     int connections;
@@ -63,8 +73,8 @@ public final class LoadCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         LoadPlan plan;
         try {
-            plan = new LoadPlan(targets.stream().map(Endpoint::parse).toList(), connections, depth, size,
-                    duration, warmup, timeout, ioThreads, validationInterval);
+            plan = new LoadPlan(TargetSpec.parseAll(targets), connections, depth, size,
+                    duration, warmup, timeout, ioThreads, validationInterval, balancing.lb(), balancing.outlier());
         } catch (IllegalArgumentException e) {
             spec.commandLine().getErr().println("netkit load: " + e.getMessage());
             spec.commandLine().getErr().flush();

@@ -1,11 +1,17 @@
 package dev.netkit.cli.load;
 
+import dev.netkit.core.balance.BalancerStats;
+import dev.netkit.core.balance.EndpointStats;
 import dev.netkit.core.error.NetkitException;
 import dev.netkit.netty.client.Broker;
 import dev.netkit.netty.client.BrokerConfig;
 import dev.netkit.netty.client.BrokerStats;
+import dev.netkit.netty.client.RequestOptions;
 import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -13,9 +19,11 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAccumulator;
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
@@ -26,6 +34,10 @@ import org.HdrHistogram.Recorder;
  * request is written from there without a thread hand-off and leaves with the other frames of the
  * same read batch. Every payload starts with a unique sequence number, so a response delivered to
  * the wrong request cannot go unnoticed (counted as mismatched).
+ *
+ * A failed request never stops its lane: the failure is counted by kind and the lane sends again
+ * (after 5 ms when the failure was immediate, so a target that refuses at once is not spun on).
+ * That is what lets a run go on through a backend being killed and restarted.
  */
 /** Drives anet-protocol servers through the {@link Broker} and measures the outcome. */
 public final class LoadGenerator {
@@ -36,6 +48,8 @@ public final class LoadGenerator {
     private final Recorder recorder = new Recorder(HIGHEST_TRACKABLE_NANOS, 3);
     private final LongAdder ok = new LongAdder();
     private final LongAdder mismatched = new LongAdder();
+    private final LongAccumulator failedMaxNanos = new LongAccumulator(Math::max, 0);
+    private final BalancerEventLog events = new BalancerEventLog(BalancerEventLog.DEFAULT_CAPACITY);
     private final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
     private final AtomicLong sequence = new AtomicLong();
     private final byte[] template;
@@ -64,7 +78,8 @@ public final class LoadGenerator {
      */
     public LoadResult run() throws InterruptedException {
         BrokerConfig.Builder config = BrokerConfig.builder()
-                .endpoints(plan.targets())
+                .weightedEndpoints(plan.targets())
+                .balancer(plan.balancerConfig())
                 .connectionsPerEndpoint(plan.connections())
                 .maxInFlightPerConnection(plan.depth())
                 .requestTimeout(plan.timeout())
@@ -72,7 +87,7 @@ public final class LoadGenerator {
         if (!plan.validationInterval().isZero()) {
             config.validation("netkit-ping".getBytes(java.nio.charset.StandardCharsets.US_ASCII), plan.validationInterval());
         }
-        broker = Broker.create(config.build());
+        broker = Broker.create(config.build(), events);
         try {
             connect();
             return drive();
@@ -106,20 +121,24 @@ public final class LoadGenerator {
             TimeUnit.NANOSECONDS.sleep(warmupNanos);
         }
         resetCounters();
-        measuring = true;
+        BalancerStats atStart = broker.balancerStats();
+        long startEpochMillis = System.currentTimeMillis();
         long start = System.nanoTime();
+        measuring = true;
         Histogram total = new Histogram(HIGHEST_TRACKABLE_NANOS, 3);
-        ProgressPrinter printer = new ProgressPrinter(progress, recorder, ok, mismatched, errors, total, start);
+        ProgressPrinter printer = new ProgressPrinter(progress, recorder, ok, mismatched, errors, total,
+                broker::balancerStats, start);
         var ticks = timer.scheduleAtFixedRate(printer::tick, 1, 1, TimeUnit.SECONDS);
         TimeUnit.NANOSECONDS.sleep(plan.duration().toNanos());
         measuring = false;
         double seconds = (System.nanoTime() - start) / 1e9;
         ticks.cancel(false);
         printer.absorbRemaining();
+        BalancerStats atEnd = broker.balancerStats();
         running = false;
         // Outstanding requests complete within their deadline; wait for them so none is cut off.
         lanesDone.await(plan.timeout().toMillis() + 2_000, TimeUnit.MILLISECONDS);
-        return result(total, seconds);
+        return result(total, seconds, start, startEpochMillis, endpoints(atStart, atEnd), printer.timeline());
     }
 
     private void resetCounters() {
@@ -127,6 +146,22 @@ public final class LoadGenerator {
         ok.reset();
         mismatched.reset();
         errors.clear();
+        failedMaxNanos.reset();
+    }
+
+    private static List<EndpointReport> endpoints(BalancerStats atStart, BalancerStats atEnd) {
+        Map<String, EndpointStats> before = new HashMap<>();
+        atStart.endpoints().forEach(s -> before.put(s.address().toString(), s));
+        List<EndpointReport> reports = new ArrayList<>();
+        for (EndpointStats end : atEnd.endpoints()) {
+            reports.add(EndpointReport.between(before.getOrDefault(end.address().toString(), zero(end)), end));
+        }
+        return reports;
+    }
+
+    private static EndpointStats zero(EndpointStats like) {
+        return new EndpointStats(like.address(), like.zone(), like.weight(), like.effectiveWeight(), like.status(),
+                0, 0, 0, 0, 0, 0, like.breaker(), "");
     }
 
     private void issue() {
@@ -134,19 +169,25 @@ public final class LoadGenerator {
             lanesDone.countDown();
             return;
         }
-        byte[] payload = payload(sequence.incrementAndGet());
+        long seq = sequence.incrementAndGet();
+        byte[] payload = payload(seq);
         long sentAt = System.nanoTime();
-        CompletableFuture<byte[]> reply = broker.send(payload);
+        CompletableFuture<byte[]> reply;
+        try {
+            reply = plan.lb().keyed() ? broker.send(payload, RequestOptions.defaults().withKey(key(seq))) : broker.send(payload);
+        } catch (RuntimeException e) { // a bug below us must cost one request, not the lane
+            reply = CompletableFuture.failedFuture(e);
+        }
         if (reply.isCompletedExceptionally()) {
-            // Failed before anything was sent (queue full, no endpoint): back off briefly instead
-            // of spinning, and never recurse on the caller's stack.
-            recordError(reply.exceptionNow());
-            timer.schedule(this::issue, 5, TimeUnit.MILLISECONDS);
+            // Failed before anything was sent (queue full, no endpoint, endpoint known down): back
+            // off briefly instead of spinning, and never recurse on the caller's stack.
+            recordError(reply.exceptionNow(), sentAt);
+            retryLater();
             return;
         }
         reply.whenComplete((response, error) -> {
             if (error != null) {
-                recordError(error);
+                recordError(error, sentAt);
             } else if (Arrays.equals(response, payload)) {
                 if (measuring) {
                     ok.increment();
@@ -159,10 +200,27 @@ public final class LoadGenerator {
         });
     }
 
-    private void recordError(Throwable error) {
+    private void retryLater() {
+        try {
+            timer.schedule(this::issue, 5, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            lanesDone.countDown(); // the run is over
+        }
+    }
+
+    /** Spreads sequence numbers over the key space (SplitMix64's finalizer), so hashing strategies see distinct keys. */
+    private static long key(long seq) {
+        long z = seq * 0x9E3779B97F4A7C15L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    private void recordError(Throwable error, long sentAt) {
         if (!measuring) {
             return;
         }
+        failedMaxNanos.accumulate(System.nanoTime() - sentAt);
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
         String kind = cause instanceof NetkitException ne ? ne.kind().label() : cause.getClass().getSimpleName();
         errors.computeIfAbsent(kind, k -> new LongAdder()).increment();
@@ -185,7 +243,8 @@ public final class LoadGenerator {
         return t;
     }
 
-    private LoadResult result(Histogram h, double seconds) {
+    private LoadResult result(Histogram h, double seconds, long start, long startEpochMillis,
+                              List<EndpointReport> endpoints, List<TimelineEntry> timeline) {
         Map<String, Long> byKind = new TreeMap<>();
         errors.forEach((k, v) -> byKind.put(k, v.sum()));
         long errorCount = byKind.values().stream().mapToLong(Long::longValue).sum();
@@ -193,9 +252,13 @@ public final class LoadGenerator {
                 micros(h.getValueAtPercentile(50)), micros(h.getValueAtPercentile(90)),
                 micros(h.getValueAtPercentile(99)), micros(h.getValueAtPercentile(99.9)), micros(h.getMaxValue()));
         BrokerStats brokerStats = broker.stats();
+        List<LoadResult.TimedEvent> timed = events.events().stream()
+                .map(e -> new LoadResult.TimedEvent(Math.floorDiv(e.nanoTime() - start, 1_000_000L), e))
+                .toList();
         return new LoadResult(ok.sum(), errorCount, byKind, mismatched.sum(), seconds, latency,
                 brokerStats.connectionsOpened(), brokerStats.reuseRate(),
-                broker.poolStats().stream().mapToLong(dev.netkit.core.pool.PoolStats::validations).sum());
+                broker.poolStats().stream().mapToLong(dev.netkit.core.pool.PoolStats::validations).sum(),
+                micros(failedMaxNanos.get()), startEpochMillis, endpoints, timed, events.dropped(), timeline);
     }
 
     private static double micros(long nanos) {

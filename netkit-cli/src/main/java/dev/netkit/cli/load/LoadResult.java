@@ -1,6 +1,9 @@
 package dev.netkit.cli.load;
 
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The outcome of a load run's measured window.
@@ -17,6 +20,15 @@ import java.util.Map;
  * @param reuseRate     share of requests over the whole run sent on an already used pooled
  *                      connection
  * @param validations   background validations of pooled connections during the run
+ * @param failedMaxMicros the longest a failed request took to fail, in microseconds (0 when none
+ *                      failed): with {@code latencyMicros.max()}, shows no request outlived its
+ *                      deadline
+ * @param startEpochMillis wall-clock time the measured window started (ms since the epoch): the
+ *                      origin of the timeline and of event times
+ * @param endpoints     each target's share of the window, in target order
+ * @param events        the balancer's events of the whole run (warm-up ones have negative times)
+ * @param eventsDropped events beyond the log's capacity, counted only
+ * @param timeline      the window second by second
  */
 public record LoadResult(
         long requests,
@@ -27,7 +39,21 @@ public record LoadResult(
         Latency latencyMicros,
         long connectionsOpened,
         double reuseRate,
-        long validations) {
+        long validations,
+        double failedMaxMicros,
+        long startEpochMillis,
+        List<EndpointReport> endpoints,
+        List<TimedEvent> events,
+        long eventsDropped,
+        List<TimelineEntry> timeline) {
+
+    /** Immutable copies. */
+    public LoadResult {
+        errorsByKind = Collections.unmodifiableMap(new TreeMap<>(errorsByKind)); // sorted: stable reports
+        endpoints = List.copyOf(endpoints);
+        events = List.copyOf(events);
+        timeline = List.copyOf(timeline);
+    }
 
     /** Successful requests per second over the measured window. */
     public double throughput() {
@@ -36,4 +62,12 @@ public record LoadResult(
 
     /** Latency percentiles in microseconds. */
     public record Latency(double p50, double p90, double p99, double p999, double max) {}
+
+    /**
+     * A balancer event placed on the run's time axis.
+     *
+     * @param atMillis milliseconds since the measured window started (negative: during warm-up)
+     * @param event    what happened
+     */
+    public record TimedEvent(long atMillis, BalancerEvent event) {}
 }

@@ -1,14 +1,21 @@
 package dev.netkit.cli.load;
 
+import dev.netkit.core.balance.BalancerStats;
+import dev.netkit.core.balance.EndpointStats;
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
 /**
- * Once a second: moves the recorder's interval histogram into the run's total and prints one
- * progress line. Runs on the load generator's timer thread only.
+ * Once a second: moves the recorder's interval histogram into the run's total, appends one
+ * {@link TimelineEntry} (requests, errors, answers per target) and prints one progress line.
+ * Runs on the load generator's timer thread only.
  */
 final class ProgressPrinter {
     private final PrintWriter out;
@@ -17,45 +24,81 @@ final class ProgressPrinter {
     private final LongAdder mismatched;
     private final Map<String, LongAdder> errors;
     private final Histogram total;
+    private final Supplier<BalancerStats> balancer;
     private final long start;
+    private final List<TimelineEntry> timeline = new ArrayList<>();
     private Histogram interval;
     private long lastOk;
+    private long lastErrors;
     private long lastTick;
+    private Map<String, Long> lastAnswered;
 
     ProgressPrinter(PrintWriter out, Recorder recorder, LongAdder ok, LongAdder mismatched,
-                    Map<String, LongAdder> errors, Histogram total, long start) {
+                    Map<String, LongAdder> errors, Histogram total, Supplier<BalancerStats> balancer, long start) {
         this.out = out;
         this.recorder = recorder;
         this.ok = ok;
         this.mismatched = mismatched;
         this.errors = errors;
         this.total = total;
+        this.balancer = balancer;
         this.start = start;
         this.lastTick = start;
+        this.lastAnswered = answered();
     }
 
     synchronized void tick() {
-        interval = recorder.getIntervalHistogram(interval);
-        total.add(interval);
         long now = System.nanoTime();
-        long okNow = ok.sum();
-        double rate = (okNow - lastOk) / ((now - lastTick) / 1e9);
-        lastOk = okNow;
-        lastTick = now;
+        TimelineEntry entry = record(now);
         if (out != null) {
-            long errorCount = errors.values().stream().mapToLong(LongAdder::sum).sum();
             out.printf("[%5.1fs] %,10.0f req/s   p50 %s   p99 %s   errors %d   mismatched %d%n",
-                    (now - start) / 1e9, rate,
+                    (now - start) / 1e9, entry.rps(),
                     LoadReport.formatMicros(interval.getValueAtPercentile(50) / 1000.0),
                     LoadReport.formatMicros(interval.getValueAtPercentile(99) / 1000.0),
-                    errorCount, mismatched.sum());
+                    lastErrors, mismatched.sum());
             out.flush();
         }
     }
 
-    /** Takes what was recorded since the last tick into the total (end of the window). */
+    /** Takes what was recorded since the last tick into the total and the timeline (end of the window). */
     synchronized void absorbRemaining() {
+        long now = System.nanoTime();
+        if (now - lastTick >= 1_000_000) { // at least 1 ms: otherwise nothing worth an entry
+            record(now);
+        } else {
+            interval = recorder.getIntervalHistogram(interval);
+            total.add(interval);
+        }
+    }
+
+    /** The entries so far, oldest first. */
+    synchronized List<TimelineEntry> timeline() {
+        return List.copyOf(timeline);
+    }
+
+    private TimelineEntry record(long now) {
         interval = recorder.getIntervalHistogram(interval);
         total.add(interval);
+        long okNow = ok.sum();
+        long errorsNow = errors.values().stream().mapToLong(LongAdder::sum).sum();
+        Map<String, Long> answeredNow = answered();
+        Map<String, Long> answeredDelta = new LinkedHashMap<>();
+        answeredNow.forEach((k, v) -> answeredDelta.put(k, v - lastAnswered.getOrDefault(k, 0L)));
+        TimelineEntry entry = new TimelineEntry((now - start) / 1_000_000, (now - lastTick) / 1_000_000,
+                okNow - lastOk, errorsNow - lastErrors, answeredDelta);
+        timeline.add(entry);
+        lastOk = okNow;
+        lastErrors = errorsNow;
+        lastTick = now;
+        lastAnswered = answeredNow;
+        return entry;
+    }
+
+    private Map<String, Long> answered() {
+        Map<String, Long> byTarget = new LinkedHashMap<>();
+        for (EndpointStats s : balancer.get().endpoints()) {
+            byTarget.put(s.address().toString(), s.successes());
+        }
+        return byTarget;
     }
 }
