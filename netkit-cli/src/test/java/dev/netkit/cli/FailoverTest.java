@@ -24,8 +24,9 @@ import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Failover end to end: {@code netkit load --lb least-outstanding} against three {@code netkit
- * serve} child JVMs, one of which is killed with SIGKILL 3 s into the measured window and
+ * Failover end to end: {@code netkit load --lb least-outstanding --health-interval 500ms} (and
+ * the default retry of requests that were never written) against three {@code netkit serve}
+ * child JVMs, one of which is killed with SIGKILL 3 s into the measured window and
  * restarted on the same port 3 s later. Everything is read from the load's {@code --json} report
  * (events, per-target counts, per-second timeline), which the test also prints for the CI log.
  */
@@ -33,18 +34,16 @@ import org.junit.jupiter.api.io.TempDir;
 class FailoverTest {
     private static final long WARMUP_MS = 1_000;
     /*
-     * 16 s, not 12: without active health checks an ejected endpoint returns when its ejection
-     * ends (1 s, then 2, 3, 4 s: at about 4, 6, 9 and 13 s here), and it only serves if its pool
-     * redialed it since the restart; the pool redials a dead endpoint every 2 s (+-20 %). With
-     * the restart listening at about 7 s, the return at 9 s is a coin toss and the one at 13 s
-     * is certain; the run must outlast it by a few seconds.
+     * 12 s: killed at 3 s, restarted at 6 s; active health checks every 500 ms (2 passes to come
+     * back) return it about a second after the restart, leaving 4-5 s to measure recovery.
      */
-    private static final long DURATION_MS = 16_000;
+    private static final long DURATION_MS = 12_000;
     private static final long TIMEOUT_MS = 2_000;
     private static final long KILL_AT_MS = 3_000; // into the measured window, roughly
     private static final long RESTART_AT_MS = 6_000;
     private static final int CONNECTIONS = 2;
     private static final int DEPTH = 8;
+    private static final long HEALTH_INTERVAL_MS = 500;
     private static final int EJECT_AFTER = 5; // the balancer's default, which the load uses
     private static final Pattern FIRST_PROGRESS_LINE = Pattern.compile("(?m)^\\[\\s*1\\.\\ds\\]");
 
@@ -78,7 +77,7 @@ class FailoverTest {
                 "load", "--target", a.target() + "," + b.target() + "," + victimTarget,
                 "--lb", "least-outstanding", "--connections", Integer.toString(CONNECTIONS), "--depth", Integer.toString(DEPTH),
                 "--duration", DURATION_MS + "ms", "--warmup", WARMUP_MS + "ms", "--timeout", TIMEOUT_MS + "ms",
-                "--ejection-time", "1s", "--json"));
+                "--ejection-time", "1s", "--health-interval", HEALTH_INTERVAL_MS + "ms", "--json"));
         // The schedule is anchored on the first progress line, printed 1 s into the measured window
         // (JVM start, connecting and warm-up take a variable time on a busy machine).
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10))
@@ -126,7 +125,8 @@ class FailoverTest {
         Map<String, Object> victimStats = endpoint(json, victimTarget);
         double errors = number(json, "errors");
         assertThat(map(json, "errors_by_kind")).as(run.describe()).containsOnlyKeys("connection_lost");
-        assertThat(number(victimStats, "errors")).isEqualTo(errors);
+        // The victim's own count is of failed attempts on it, the ones retried elsewhere included.
+        assertThat(number(victimStats, "errors")).isGreaterThanOrEqualTo(errors);
         for (Map<String, Object> e : list(json, "endpoints")) {
             if (!e.get("address").equals(victimTarget)) {
                 assertThat(number(e, "errors")).as("errors of %s", e.get("address")).isZero();
@@ -134,20 +134,11 @@ class FailoverTest {
             }
         }
 
-        // How many failed. Until retries land, every request that meets the dead backend fails:
-        //  - the ones in flight on its connections when it died: at most CONNECTIONS x DEPTH;
-        //  - each ejection is triggered by --eject-after (5) consecutive failures; after the first
-        //    they are requests that fail fast (EndpointDownException: the pool is backing off
-        //    redialing) because the backend was still down when its ejection ended and it
-        //    returned to service (ejections of 1 s, then 2 s, 3 s, 4 s: 3-4 in this run);
-        //  - slack of DEPTH for requests queued for, or re-picked onto, its connections in the
-        //    instant between their loss and the first ejection (least-outstanding favours the
-        //    endpoint that just shed its requests). Measured on a busy 2-core box: 29-39 errors
-        //    in total, 19-24 of them in the second of the kill.
-        // Retries will turn most of these into successes; tighten this then.
-        double ejections = number(victimStats, "ejections");
-        assertThat(errors).as("errors (%s ejections of the victim)", ejections)
-                .isLessThanOrEqualTo(CONNECTIONS * DEPTH + EJECT_AFTER * ejections + DEPTH);
+        // How many failed: at most the requests in flight on its connections when it died
+        // (CONNECTIONS x DEPTH), which were written and so are not retried. Everything else that
+        // met the dead backend (queued on its dying connections, refused connects, fail-fast
+        // picks while its pool backs off) was never written and was retried on another backend.
+        assertThat(errors).as("errors; %s request(s) retried", json.get("retried")).isLessThanOrEqualTo(CONNECTIONS * DEPTH);
 
         // Ejected at once: the first ejection follows the kill within a second.
         List<Map<String, Object>> victimEvents = events.stream().filter(e -> victimTarget.equals(e.get("endpoint"))).toList();
@@ -156,10 +147,11 @@ class FailoverTest {
         assertThat(number(firstEjection, "at_ms")).as("first ejection, kill at %d ms", killMs).isBetween(killMs - 20.0, killMs + 1_000.0);
         assertThat(victimEvents.stream().filter(e -> number(e, "at_ms") < killMs - 20)).as("no event before the kill").isEmpty();
 
-        // Back in service after the restart: its last event is a return, it is in service at the
-        // end, and it answered requests after it listened again.
+        // Back in service after the restart: its last event puts it back (health checks passed, or
+        // an ejection ended), it is in service at the end, and it answered after it listened again.
         Map<String, Object> last = victimEvents.getLast();
-        assertThat(last.get("type")).as("last event of the victim: %s", last).isEqualTo("returned");
+        assertThat(last.get("type")).as("last event of the victim: %s", last).isIn("healthy", "returned");
+        assertThat(number(last, "at_ms")).as("back at, restart at %d ms", restartMs).isGreaterThanOrEqualTo(restartMs - 20.0);
         assertThat((String) victimStats.get("status")).isIn("healthy", "slow_start");
         double answeredAfterRestart = timeline.stream()
                 .filter(t -> number(t, "t_ms") - number(t, "ms") >= restartMs)

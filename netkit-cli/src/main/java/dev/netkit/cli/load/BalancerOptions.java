@@ -6,7 +6,8 @@ import java.time.Duration;
 import picocli.CommandLine.Option;
 
 /**
- * The balancing flags of {@code netkit load}: the strategy and passive outlier detection. Unset
+ * The balancing flags of {@code netkit load}: the strategy, passive outlier detection, a local
+ * zone, retries and active health checks. Unset
  * outlier flags keep the balancer's defaults ({@link OutlierConfig#defaults()}), so the CLI never
  * drifts from the library. New balancer features (breakers, retries, health checks) add their
  * flags here.
@@ -32,6 +33,39 @@ public final class BalancerOptions {
             description = "At most this share of the targets ejected at once (always at least one), 0..1 "
                     + "(default: the balancer's, 0.1).")
     Double maxEjectedShare;
+
+    @Option(names = "--local-zone", paramLabel = "ZONE", defaultValue = "",
+            description = "Prefer targets in this zone (their @ZONE), spilling over as it loses health (default: none).")
+    String localZone = "";
+
+    @Option(names = "--retries", paramLabel = "N",
+            description = "Send a failed request again to another target up to N times, only when safe (never written) "
+                    + "and within the retry budget; 0 = never, at most " + Balancing.MAX_RETRIES + " (default: the broker's, 1).")
+    Integer retries;
+
+    @Option(names = "--health-interval", paramLabel = "DURATION", defaultValue = "0s",
+            description = "Probe every target with an echo request this often (3 failures: out, 2 passes: back; "
+                    + "a pass also ends an ejection); 0s = off (default: ${DEFAULT-VALUE}).")
+    Duration healthInterval = Duration.ZERO;
+
+    /**
+     * Everything the flags chose.
+     *
+     * @throws IllegalArgumentException naming the flag and its value when one is out of range
+     */
+    public Balancing balancing() {
+        int retryCount = Balancing.defaults().retries();
+        if (retries != null) {
+            if (retries < 0 || retries > Balancing.MAX_RETRIES) {
+                throw new IllegalArgumentException("--retries " + retries + ": expected 0 (never) .. " + Balancing.MAX_RETRIES);
+            }
+            retryCount = retries;
+        }
+        if (healthInterval.isNegative()) {
+            throw new IllegalArgumentException("--health-interval " + DurationConverter.format(healthInterval) + ": expected 0 (off) or more");
+        }
+        return new Balancing(lb, outlier(), localZone.strip(), retryCount, healthInterval);
+    }
 
     /** The chosen strategy. */
     public LbChoice lb() {

@@ -19,7 +19,15 @@ public enum LbChoice {
     /** Smooth weighted round robin: traffic in proportion to the {@code =WEIGHT} of each target. */
     WEIGHTED("weighted", Strategy.WEIGHTED_ROUND_ROBIN, false),
     /** Power of two choices by fewest requests outstanding. */
-    LEAST_OUTSTANDING("least-outstanding", Strategy.LEAST_OUTSTANDING, false);
+    LEAST_OUTSTANDING("least-outstanding", Strategy.LEAST_OUTSTANDING, false),
+    /** Power of two choices by peak-EWMA latency times requests outstanding (Finagle's). */
+    LEAST_LATENCY("least-latency", Strategy.LEAST_LATENCY, false),
+    /** Random, in proportion to the weights. */
+    RANDOM("random", Strategy.WEIGHTED_RANDOM, false),
+    /** Maglev consistent hashing of a per-request key (sticky sessions). */
+    HASH("hash", Strategy.MAGLEV, true),
+    /** Ring (ketama-style) consistent hashing of a per-request key. */
+    RING_HASH("ring-hash", Strategy.RING_HASH, true);
 
     private final String cliName;
     private final Strategy strategy;

@@ -35,7 +35,7 @@ public final class LoadCommand implements Callable<Integer> {
 
     @Option(names = "--target", required = true, split = ",", paramLabel = "TARGET",
             description = "Targets to load, comma-separated: host:port[=WEIGHT][@ZONE]; WEIGHT 1..10000 (default 1) "
-                    + "matters to --lb weighted, ZONE is only reported for now.")
+                    + "matters to the weighted strategies, ZONE to --local-zone.")
     List<String> targets;
 
     @Mixin
@@ -74,7 +74,7 @@ public final class LoadCommand implements Callable<Integer> {
         LoadPlan plan;
         try {
             plan = new LoadPlan(TargetSpec.parseAll(targets), connections, depth, size,
-                    duration, warmup, timeout, ioThreads, validationInterval, balancing.lb(), balancing.outlier());
+                    duration, warmup, timeout, ioThreads, validationInterval, balancing.balancing());
         } catch (IllegalArgumentException e) {
             spec.commandLine().getErr().println("netkit load: " + e.getMessage());
             spec.commandLine().getErr().flush();

@@ -7,6 +7,7 @@ import dev.netkit.netty.client.Broker;
 import dev.netkit.netty.client.BrokerConfig;
 import dev.netkit.netty.client.BrokerStats;
 import dev.netkit.netty.client.RequestOptions;
+import dev.netkit.core.balance.HashKeys;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -80,10 +81,14 @@ public final class LoadGenerator {
         BrokerConfig.Builder config = BrokerConfig.builder()
                 .weightedEndpoints(plan.targets())
                 .balancer(plan.balancerConfig())
+                .retry(plan.balancing().retryPolicy())
                 .connectionsPerEndpoint(plan.connections())
                 .maxInFlightPerConnection(plan.depth())
                 .requestTimeout(plan.timeout())
                 .ioThreads(plan.ioThreads());
+        if (plan.balancing().healthCheck() != null) {
+            config.healthCheck(plan.balancing().healthCheck(), "netkit-health".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        }
         if (!plan.validationInterval().isZero()) {
             config.validation("netkit-ping".getBytes(java.nio.charset.StandardCharsets.US_ASCII), plan.validationInterval());
         }
@@ -122,6 +127,7 @@ public final class LoadGenerator {
         }
         resetCounters();
         BalancerStats atStart = broker.balancerStats();
+        long retriesAtStart = broker.stats().retries();
         long startEpochMillis = System.currentTimeMillis();
         long start = System.nanoTime();
         measuring = true;
@@ -135,10 +141,12 @@ public final class LoadGenerator {
         ticks.cancel(false);
         printer.absorbRemaining();
         BalancerStats atEnd = broker.balancerStats();
+        long retried = broker.stats().retries() - retriesAtStart;
         running = false;
         // Outstanding requests complete within their deadline; wait for them so none is cut off.
         lanesDone.await(plan.timeout().toMillis() + 2_000, TimeUnit.MILLISECONDS);
-        return result(total, seconds, start, startEpochMillis, endpoints(atStart, atEnd), printer.timeline());
+        return result(total, printer.requestsCounted(), seconds, start, startEpochMillis, retried, endpoints(atStart, atEnd),
+                printer.timeline());
     }
 
     private void resetCounters() {
@@ -210,10 +218,7 @@ public final class LoadGenerator {
 
     /** Spreads sequence numbers over the key space (SplitMix64's finalizer), so hashing strategies see distinct keys. */
     private static long key(long seq) {
-        long z = seq * 0x9E3779B97F4A7C15L;
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
+        return HashKeys.of(seq);
     }
 
     private void recordError(Throwable error, long sentAt) {
@@ -243,7 +248,7 @@ public final class LoadGenerator {
         return t;
     }
 
-    private LoadResult result(Histogram h, double seconds, long start, long startEpochMillis,
+    private LoadResult result(Histogram h, long requests, double seconds, long start, long startEpochMillis, long retried,
                               List<EndpointReport> endpoints, List<TimelineEntry> timeline) {
         Map<String, Long> byKind = new TreeMap<>();
         errors.forEach((k, v) -> byKind.put(k, v.sum()));
@@ -255,9 +260,9 @@ public final class LoadGenerator {
         List<LoadResult.TimedEvent> timed = events.events().stream()
                 .map(e -> new LoadResult.TimedEvent(Math.floorDiv(e.nanoTime() - start, 1_000_000L), e))
                 .toList();
-        return new LoadResult(ok.sum(), errorCount, byKind, mismatched.sum(), seconds, latency,
+        return new LoadResult(requests, errorCount, byKind, mismatched.sum(), seconds, latency,
                 brokerStats.connectionsOpened(), brokerStats.reuseRate(),
-                broker.poolStats().stream().mapToLong(dev.netkit.core.pool.PoolStats::validations).sum(),
+                broker.poolStats().stream().mapToLong(dev.netkit.core.pool.PoolStats::validations).sum(), retried,
                 micros(failedMaxNanos.get()), startEpochMillis, endpoints, timed, events.dropped(), timeline);
     }
 

@@ -14,8 +14,9 @@ import java.util.Objects;
  * outstanding on each, {@code size}-byte payloads, measured for {@code duration} after
  * {@code warmup}. With a positive {@code validationInterval}, idle pooled connections are
  * validated with a ping that often (zero: off), to measure what validation costs. Each request's
- * target is chosen by the {@code lb} strategy among the targets (with their weights), and
- * {@code outlier} detection ejects failing targets for a while.
+ * target is chosen by the {@code balancing} strategy among the targets (with their weights);
+ * outlier detection ejects failing targets for a while, safe failures are retried elsewhere, and
+ * optional health checks probe every target.
  */
 public record LoadPlan(
         List<WeightedEndpoint> targets,
@@ -27,14 +28,13 @@ public record LoadPlan(
         Duration timeout,
         int ioThreads,
         Duration validationInterval,
-        LbChoice lb,
-        OutlierConfig outlier) {
+        Balancing balancing) {
 
     /** A plan without background validation, round robin and the default outlier detection, over equal targets. */
     public LoadPlan(List<Endpoint> targets, int connections, int depth, int size, Duration duration, Duration warmup,
                     Duration timeout, int ioThreads) {
         this(targets.stream().map(WeightedEndpoint::of).toList(), connections, depth, size, duration, warmup, timeout,
-                ioThreads, Duration.ZERO, LbChoice.ROUND_ROBIN, OutlierConfig.defaults());
+                ioThreads, Duration.ZERO, Balancing.defaults());
     }
 
     /** Validates every field. */
@@ -54,8 +54,7 @@ public record LoadPlan(
         Checks.positive("timeout", timeout);
         Checks.positive("ioThreads", ioThreads);
         Checks.notNegative("validationInterval", validationInterval);
-        Objects.requireNonNull(lb, "lb");
-        Objects.requireNonNull(outlier, "outlier");
+        Objects.requireNonNull(balancing, "balancing");
     }
 
     /** Requests kept outstanding in total. */
@@ -68,9 +67,19 @@ public record LoadPlan(
         return addresses(targets);
     }
 
-    /** The balancer configuration: the library's defaults with this plan's strategy and outlier detection. */
+    /** The balancing strategy. */
+    public LbChoice lb() {
+        return balancing.lb();
+    }
+
+    /** The outlier detection. */
+    public OutlierConfig outlier() {
+        return balancing.outlier();
+    }
+
+    /** The balancer configuration: the library's defaults with this plan's choices. */
     public BalancerConfig balancerConfig() {
-        return BalancerConfig.defaults().withStrategy(lb.strategy()).withOutlier(outlier);
+        return balancing.balancerConfig();
     }
 
     private static List<Endpoint> addresses(List<WeightedEndpoint> targets) {

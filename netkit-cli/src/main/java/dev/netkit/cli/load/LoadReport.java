@@ -22,6 +22,12 @@ public final class LoadReport {
         out.printf(Locale.ROOT, "load         %d connection(s) x depth %d per target, %d-byte payloads%n",
                 plan.connections(), plan.depth(), plan.size());
         out.printf(Locale.ROOT, "balancing    %s; %s%n", plan.lb().cliName(), describe(plan.outlier()));
+        out.printf(Locale.ROOT, "failover     %s; %s%s; %,d request(s) retried%n",
+                plan.balancing().retries() == 0 ? "no retries" : "up to " + plan.balancing().retries() + " retry(ies) when safe",
+                plan.balancing().healthInterval().isZero() ? "no health checks"
+                        : "health checks every " + DurationConverter.format(plan.balancing().healthInterval()),
+                plan.balancing().localZone().isEmpty() ? "" : "; local zone " + plan.balancing().localZone(),
+                r.retried());
         out.printf(Locale.ROOT, "window       %.1f s measured after %.1f s warm-up%n", r.seconds(), plan.warmup().toMillis() / 1000.0);
         out.printf(Locale.ROOT, "requests     %,d ok   errors %,d   mismatched %,d%n", r.requests(), r.errors(), r.mismatched());
         out.printf(Locale.ROOT, "throughput   %,.0f req/s%n", r.throughput());
@@ -78,10 +84,12 @@ public final class LoadReport {
         json.append(String.format(Locale.ROOT,
                 ",\"failed_max_us\":%.1f,\"timeout_ms\":%d,\"lb\":%s,"
                         + "\"outlier\":{\"eject_after\":%d,\"ejection_time_ms\":%d,\"max_ejected_share\":%s},"
+                        + "\"retries\":%d,\"retried\":%d,\"health_interval_ms\":%d,\"local_zone\":%s,"
                         + "\"start_epoch_ms\":%d",
                 r.failedMaxMicros(), plan.timeout().toMillis(), quote(plan.lb().cliName()),
                 o.enabled() ? o.consecutiveFailures() : 0, o.baseEjection().toMillis(), Double.toString(o.maxEjectedShare()),
-                r.startEpochMillis()));
+                plan.balancing().retries(), r.retried(), plan.balancing().healthInterval().toMillis(),
+                quote(plan.balancing().localZone()), r.startEpochMillis()));
         StringJoiner endpoints = new StringJoiner(",", "[", "]");
         for (EndpointReport e : r.endpoints()) {
             endpoints.add(String.format(Locale.ROOT,

@@ -40,6 +40,7 @@ public record LoadResult(
         long connectionsOpened,
         double reuseRate,
         long validations,
+        long retried,
         double failedMaxMicros,
         long startEpochMillis,
         List<EndpointReport> endpoints,

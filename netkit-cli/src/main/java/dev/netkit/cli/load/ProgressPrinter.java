@@ -62,13 +62,14 @@ final class ProgressPrinter {
 
     /** Takes what was recorded since the last tick into the total and the timeline (end of the window). */
     synchronized void absorbRemaining() {
-        long now = System.nanoTime();
-        if (now - lastTick >= 1_000_000) { // at least 1 ms: otherwise nothing worth an entry
-            record(now);
-        } else {
-            interval = recorder.getIntervalHistogram(interval);
-            total.add(interval);
-        }
+        // Always a last entry, however short: the report's request count is the timeline's sum
+        // (requestsCounted), so completions racing with the end of the window count in both or neither.
+        record(System.nanoTime());
+    }
+
+    /** Requests counted into the timeline so far (after {@link #absorbRemaining()}: the report's total). */
+    synchronized long requestsCounted() {
+        return lastOk;
     }
 
     /** The entries so far, oldest first. */

@@ -577,6 +577,29 @@ public final class ConnectionPool<C> implements AutoCloseable {
         }, delayNanos);
     }
 
+    /**
+     * Ends the dial backoff now, when something outside the pool (a passing health check, a
+     * balancer returning the endpoint to service) says the endpoint is reachable again: the next
+     * acquire dials at once instead of failing fast until the backoff would have ended. If that
+     * dial fails too, the backoff resumes where it was (one step longer), so a wrong signal costs
+     * one dial. Harmless when the endpoint is not known down.
+     */
+    public void resetBackoff() {
+        lock.lock();
+        try {
+            if (closed || consecutiveDialFailures == 0) {
+                return;
+            }
+            long now = ticker.nanoTime();
+            if (retryAt - now > 0) {
+                retryAt = now;
+            }
+        } finally {
+            lock.unlock();
+        }
+        kick(); // dials for min idle or waiters now, if any
+    }
+
     /** Runs the waiter and dial logic once, for example after time passed. */
     private void kick() {
         dispatch();

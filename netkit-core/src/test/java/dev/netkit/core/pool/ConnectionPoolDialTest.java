@@ -64,6 +64,28 @@ class ConnectionPoolDialTest extends ManualClockPoolTest {
     }
 
     @Test
+    void resetBackoffEndsTheFailFastAtOnceAndAFailedRedialResumesTheBackoff() {
+        var pool = pool(config().maxTotal(2).dialBackoff(BACKOFF));
+        connector.hold = true;
+        CompletableFuture<Lease<Conn>> first = pool.acquire();
+        connector.failHeld(new ConnectException("Connection refused"));
+        failure(first, EndpointDownException.class);
+        assertThat(pool.isDown()).isTrue();
+
+        pool.resetBackoff(); // e.g. a health check passed
+        assertThat(pool.isDown()).isFalse();
+        CompletableFuture<Lease<Conn>> redial = pool.acquire();
+        assertThat(redial).as("dials at once, no fail-fast").isNotDone();
+        assertThat(connector.dials).hasValue(2);
+        connector.failHeld(new ConnectException("Connection refused"));
+        EndpointDownException again = failure(redial, EndpointDownException.class);
+        assertThat(again.getMessage()).contains("2 dial(s) failed in a row"); // the backoff went on, one step further
+        assertThat(pool.isDown()).isTrue();
+        advanceMillis(1_500); // past the first step (<= 1.2 s) but within the second (>= 1.6 s)
+        assertThat(pool.isDown()).isTrue();
+    }
+
+    @Test
     void aDialFailureWhileConnectionsAreOpenDoesNotFailWaitersFast() {
         var pool = pool(config().maxTotal(2).dialBackoff(BACKOFF));
         Lease<Conn> open = done(pool.acquire());

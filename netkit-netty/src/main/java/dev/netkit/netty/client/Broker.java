@@ -25,6 +25,7 @@ import dev.netkit.netty.internal.Transport;
 import dev.netkit.netty.internal.client.BrokerConnection;
 import dev.netkit.netty.internal.client.BrokerConnector;
 import dev.netkit.netty.internal.client.BrokerCounters;
+import dev.netkit.netty.internal.client.BackoffResettingListener;
 import dev.netkit.netty.internal.client.LoggingBalancerListener;
 import dev.netkit.netty.internal.client.PingValidator;
 import dev.netkit.netty.internal.client.RequestRouter;
@@ -121,7 +122,7 @@ public final class Broker implements AutoCloseable {
                         .build());
         LoadBalancer.Builder balancing = LoadBalancer.builder(config.balancer())
                 .endpoints(config.endpoints())
-                .listener(listener)
+                .listener(new BackoffResettingListener(pools, listener))
                 .attach(endpoint -> pools.add(endpoint.address()));
         if (config.healthCheck() != null) {
             HealthChecker checker;
