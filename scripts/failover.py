@@ -71,7 +71,7 @@ def fmt(rate):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--duration", type=int, default=16, help="measured seconds")
+    ap.add_argument("--duration", type=int, default=12, help="measured seconds")
     ap.add_argument("--warmup", type=int, default=5, help="unmeasured seconds before them")
     ap.add_argument("--kill-at", type=float, default=3, help="seconds into the measured window")
     ap.add_argument("--restart-at", type=float, default=6, help="seconds into the measured window")
@@ -79,6 +79,8 @@ def main():
     ap.add_argument("--lb", default="least-outstanding")
     ap.add_argument("--connections", type=int, default=2)
     ap.add_argument("--depth", type=int, default=8)
+    ap.add_argument("--health-interval", default="500ms", help="0s = no active health checks")
+    ap.add_argument("--retries", type=int, default=1)
     a = ap.parse_args()
     if not os.path.exists(JAR):
         sys.exit("build the CLI first: ./netkit --help (or mvn -q package -DskipTests -pl netkit-cli -am)")
@@ -92,7 +94,8 @@ def main():
     load = subprocess.Popen(jv + ["-jar", JAR, "load", "--target", targets, "--lb", a.lb,
                                   "--connections", str(a.connections), "--depth", str(a.depth),
                                   "--duration", f"{a.duration}s", "--warmup", f"{a.warmup}s", "--timeout", "2s",
-                                  "--ejection-time", a.ejection_time, "--json"],
+                                  "--ejection-time", a.ejection_time, "--health-interval", a.health_interval,
+                                  "--retries", str(a.retries), "--json"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     first_tick = threading.Event()
     progress = []
@@ -136,8 +139,7 @@ def main():
     restart_ms = restarted_at * 1000 - start
     events = [e for e in j["events"] if e["endpoint"] == victim_target]
     ejected = [e for e in events if e["type"] == "ejected" and e["at_ms"] >= kill_ms - 20]
-    returned = [e for e in events if e["type"] == "returned"]
-    final_return = returned[-1] if events and events[-1]["type"] == "returned" else None
+    final_return = events[-1] if events and events[-1]["type"] in ("returned", "healthy") else None
     timeline = j["timeline"]
     answered_again = next((t for t in timeline if t["t_ms"] - t["ms"] >= restart_ms and t["answered"][victim_target] > 0), None)
     back_ms = final_return["at_ms"] if final_return else None
@@ -148,17 +150,17 @@ def main():
 
     print(f"scenario      3 x netkit serve, netkit load --lb {a.lb} {a.connections}x{a.depth} per target, "
           f"{a.duration} s measured after {a.warmup} s warm-up; SIGKILL at {kill_ms / 1000:.2f} s, restarted (listening) at {restart_ms / 1000:.2f} s; "
-          f"ejection time {a.ejection_time}")
+          f"ejection time {a.ejection_time}, health checks every {a.health_interval}, {a.retries} retry(ies)")
     print(f"ejection      {ejected[0]['at_ms'] - kill_ms:.0f} ms after the kill" if ejected else "ejection      none!")
     if final_return:
         print(f"return        at {back_ms / 1000:.2f} s: {back_ms - restart_ms:.0f} ms after the restart "
-              f"({len(ejected)} ejection(s) in all: it was re-ejected each time it returned while down)")
+              f"({final_return['type']}; {len(ejected)} ejection(s) in all)")
     else:
         print("return        not back in service by the end of the run")
     if answered_again:
         print(f"answering     again in the second ending at {answered_again['t_ms'] / 1000:.1f} s")
     print(f"failed        {j['errors']} requests {j['errors_by_kind']} of {j['requests'] + j['errors']:,} "
-          f"(victim: {victim_stats['errors']}); slowest failure {j['failed_max_us'] / 1000:.1f} ms, "
+          f"(failed attempts on the victim: {victim_stats['errors']}, retried elsewhere: {j['retried']}); slowest failure {j['failed_max_us'] / 1000:.1f} ms, "
           f"max latency {j['latency_us']['max'] / 1000:.1f} ms (timeout {j['timeout_ms']} ms)")
     print(f"throughput    before the kill {fmt(before)}   while out {fmt(during)}   after its return {fmt(after)}   "
           f"(whole run {j['throughput_rps']:,.0f} req/s)")
