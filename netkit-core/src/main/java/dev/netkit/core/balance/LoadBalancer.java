@@ -288,13 +288,13 @@ public final class LoadBalancer implements AutoCloseable {
         if (config.breaker().enabled()) {
             Endpoint address = endpoint.address();
             member.breaker = new CircuitBreaker(address.toString(), config.breaker(), ticker,
-                    transition -> breakerChanged(address, transition));
+                    transition -> breakerChanged(member, transition));
             member.breakerState = BreakerState.CLOSED.name();
         }
         if (healthChecker != null) {
             member.health = HealthCheckRunner.builder(endpoint.address(), healthChecker)
                     .config(healthConfig)
-                    .listener(new MemberHealthListener())
+                    .listener(new MemberHealthListener(member))
                     .time(ticker, scheduler)
                     .build();
             member.activeHealthy = member.health.healthy();
@@ -304,14 +304,25 @@ public final class LoadBalancer implements AutoCloseable {
 
     /** Feeds an active health check's verdicts into the control plane. */
     private final class MemberHealthListener implements HealthListener {
+        /** The member this runner checks: a late verdict must not land on a member re-added under the same address. */
+        private final Member member;
+
+        MemberHealthListener(Member member) {
+            this.member = member;
+        }
+
         @Override
         public void onHealthChanged(Endpoint endpoint, boolean healthy, String reason) {
-            healthChanged(endpoint, healthy, reason);
+            if (!member.removed) {
+                healthChanged(member, healthy, reason);
+            }
         }
 
         @Override
         public void onCheckPassed(Endpoint endpoint) {
-            checkPassed(endpoint);
+            if (!member.removed && member.ejected) {
+                unejectAndRebuild(member, "active health check passed");
+            }
         }
     }
 
@@ -388,11 +399,24 @@ public final class LoadBalancer implements AutoCloseable {
      * picks; a healthy one comes back (in slow start, when configured).
      */
     public void healthChanged(Endpoint address, boolean healthy, String reason) {
+        Member member;
+        lock.lock();
+        try {
+            member = members.get(address);
+        } finally {
+            lock.unlock();
+        }
+        if (member != null) {
+            healthChanged(member, healthy, reason);
+        }
+    }
+
+    private void healthChanged(Member member, boolean healthy, String reason) {
+        Endpoint address = member.state.endpoint().address();
         List<Runnable> events = new ArrayList<>();
         lock.lock();
         try {
-            Member member = members.get(address);
-            if (member == null || member.activeHealthy == healthy) {
+            if (member.removed || member.activeHealthy == healthy) {
                 return;
             }
             member.activeHealthy = healthy;
@@ -442,13 +466,13 @@ public final class LoadBalancer implements AutoCloseable {
      * no timer of its own and would never be asked while out of picks), and the endpoint comes back
      * for its trial requests.
      */
-    private void breakerChanged(Endpoint address, BreakerTransition transition) {
+    private void breakerChanged(Member member, BreakerTransition transition) {
+        Endpoint address = member.state.endpoint().address();
         List<Runnable> events = new ArrayList<>();
         lock.lock();
         try {
-            Member member = members.get(address);
-            if (member == null || member.breaker == null) {
-                return;
+            if (member.removed || member.breaker == null) {
+                return; // a removed member's breaker (its requests still finishing) must not touch a re-added one
             }
             boolean open = transition.to() == BreakerState.OPEN;
             member.breakerState = transition.to().name();
@@ -506,7 +530,8 @@ public final class LoadBalancer implements AutoCloseable {
         member.lastReason = reason;
         ejectionsTotal.increment();
         Duration duration = ejectionTime(member.ejectionMultiplier);
-        scheduler.schedule(() -> unejectAndRebuild(member, "ejection of " + duration.toMillis() + " ms ended"), duration.toNanos());
+        long ejection = member.ejections;
+        scheduler.schedule(() -> endEjection(member, ejection, "ejection of " + duration.toMillis() + " ms ended"), duration.toNanos());
         events.add(() -> listener.ejected(address, reason, duration));
         rebuildLocked(events);
     }
@@ -518,11 +543,23 @@ public final class LoadBalancer implements AutoCloseable {
         return Duration.ofNanos(multiplier > max / base ? max : base * multiplier);
     }
 
+    /** An ejection's timer: lifts that ejection only, not a later one after an early return. */
+    private void endEjection(Member member, long ejection, String reason) {
+        if (member.ejections == ejection) {
+            unejectAndRebuild(member, reason, ejection);
+        }
+    }
+
     private void unejectAndRebuild(Member member, String reason) {
+        unejectAndRebuild(member, reason, -1);
+    }
+
+    /** @param ejection the ejection to lift, or -1 for whichever is in force */
+    private void unejectAndRebuild(Member member, String reason, long ejection) {
         List<Runnable> events = new ArrayList<>();
         lock.lock();
         try {
-            if (closed || member.removed || !member.ejected) {
+            if (closed || member.removed || !member.ejected || (ejection >= 0 && member.ejections != ejection)) {
                 return;
             }
             returnLocked(member, reason, events);

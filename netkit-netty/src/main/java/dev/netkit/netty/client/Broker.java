@@ -281,9 +281,9 @@ public final class Broker implements AutoCloseable {
         return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
     }
 
-    /** Requests admitted and not yet completed: on connections, and waiting for one. */
+    /** Requests admitted and not yet completed: on connections, waiting for one, and retries in their backoff. */
     public int inFlight() {
-        int sum = 0;
+        int sum = router.inBackoff();
         for (ConnectionPool<BrokerConnection> pool : pools.pools()) {
             sum += pool.inFlight() + pool.pending();
         }

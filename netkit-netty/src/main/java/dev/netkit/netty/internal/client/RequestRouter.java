@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -41,6 +42,8 @@ public final class RequestRouter implements AttemptObserver {
     private final RetryPolicy retryPolicy;
     private final RetryBudget retryBudget;
     private final Scheduler scheduler;
+    /** Retries waiting out their backoff: in no pool yet, but in flight for the caller (and for close's drain). */
+    private final AtomicInteger inBackoff = new AtomicInteger();
 
     /**
      * @param closing whether the broker is closing (a pool closed then means the broker closed,
@@ -122,6 +125,11 @@ public final class RequestRouter implements AttemptObserver {
         return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     }
 
+    /** Retries scheduled and not yet dispatched. */
+    public int inBackoff() {
+        return inBackoff.get();
+    }
+
     @Override
     public void succeeded(PendingRequest attempt) {
         balancer.finished(attempt.target, System.nanoTime() - attempt.startNanos, Outcome.SUCCESS);
@@ -151,7 +159,14 @@ public final class RequestRouter implements AttemptObserver {
                 attempt.attempt + 1, attempt.idempotent);
         root.retriedBy(retry);
         counters.retries.increment();
-        scheduler.schedule(() -> dispatch(retry), backoff);
+        inBackoff.incrementAndGet();
+        scheduler.schedule(() -> {
+            try {
+                dispatch(retry);
+            } finally {
+                inBackoff.decrementAndGet(); // after dispatch: the retry now counts in its pool, or is done
+            }
+        }, backoff);
         return true;
     }
 
