@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,6 +70,7 @@ public final class LoadBalancer implements AutoCloseable {
     private final Ticker ticker;
     private final Scheduler scheduler;
     private final Function<WeightedEndpoint, Object> attacher;
+    private final Consumer<Object> detacher;
     private final HealthChecker healthChecker;
     private final HealthCheckConfig healthConfig;
     private final ReentrantLock lock = new ReentrantLock();
@@ -87,6 +89,7 @@ public final class LoadBalancer implements AutoCloseable {
         this.ticker = builder.ticker;
         this.scheduler = builder.scheduler;
         this.attacher = builder.attacher;
+        this.detacher = builder.detacher;
         this.healthChecker = builder.healthChecker;
         this.healthConfig = builder.healthConfig;
         lock.lock();
@@ -145,10 +148,16 @@ public final class LoadBalancer implements AutoCloseable {
         return admit(picked);
     }
 
-    /** Whether the endpoint's breaker lets one more request through (always, in panic mode). */
+    /*
+     * Panic mode ignores health and ejection, not breakers: every admitted pick holds the
+     * breaker's permission (always granted while CLOSED), so finished() can give back or record
+     * exactly what was taken. (Skipping the permit in panic let finished() release trial slots
+     * that other requests held, so a HALF_OPEN breaker ran more trials than it permits.)
+     */
+    /** Whether the endpoint's breaker lets one more request through; takes the permit if so. */
     private static boolean permitted(EndpointState picked, Snapshot current) {
         Member member = picked.member;
-        return member == null || member.breaker == null || current.panic() || member.breaker.tryAcquirePermission();
+        return member == null || member.breaker == null || member.breaker.tryAcquirePermission();
     }
 
     private NoEndpointsException refusedByBreakers(int attempts) {
@@ -178,8 +187,8 @@ public final class LoadBalancer implements AutoCloseable {
             }
         }
         // Unlucky draws (or a strategy that keeps choosing it): walk the list from the next one.
-        int from = all.indexOf(avoid);
-        for (int i = 1; i < all.size(); i++) {
+        int from = all.indexOf(avoid); // -1 when avoid has left the snapshot: then every index is walked
+        for (int i = 1; i <= all.size(); i++) {
             EndpointState next = all.get(Math.floorMod(from + i, all.size()));
             if (next != avoid && permitted(next, current)) {
                 return admit(next);
@@ -210,6 +219,7 @@ public final class LoadBalancer implements AutoCloseable {
      * @param latencyNanos from send to outcome (ignored for {@link Outcome#NOT_COUNTED})
      */
     public void finished(EndpointState endpoint, long latencyNanos, Outcome outcome) {
+        latencyNanos = Math.max(0, latencyNanos); // never let a clock quirk throw inside a completion path
         Member member = endpoint.member;
         CircuitBreaker breaker = member == null ? null : member.breaker;
         switch (outcome) {
@@ -245,7 +255,7 @@ public final class LoadBalancer implements AutoCloseable {
         }
         member.windowFailures.increment();
         int threshold = config.outlier().consecutiveFailures();
-        if (threshold > 0 && member.consecutiveFailures.incrementAndGet() == threshold) {
+        if (threshold > 0 && member.consecutiveFailures.incrementAndGet() >= threshold) {
             eject(member, threshold + " consecutive failures");
         }
     }
@@ -342,6 +352,11 @@ public final class LoadBalancer implements AutoCloseable {
             member.removed = true;
             if (member.health != null) {
                 member.health.close();
+            }
+            Object attachment = member.state.attachment();
+            if (attachment != null) {
+                // Under the lock, so an add of the same address that follows attaches a fresh one.
+                detacher.accept(attachment);
             }
             events.add(() -> listener.membershipChanged(address, "removed"));
             rebuildLocked(events);
@@ -519,6 +534,7 @@ public final class LoadBalancer implements AutoCloseable {
             String why = reason + "; not ejected: " + ejectedNow + " of " + members.size()
                     + " already ejected (max ejected share " + config.outlier().maxEjectedShare() + ")";
             events.add(() -> listener.ejectionSkipped(address, why));
+            member.consecutiveFailures.set(0); // judged again after as many failures, not on every one
             return;
         }
         member.ejected = true;
@@ -788,6 +804,7 @@ public final class LoadBalancer implements AutoCloseable {
         private Ticker ticker = Ticker.system();
         private Scheduler scheduler = Scheduler.shared();
         private Function<WeightedEndpoint, Object> attacher = e -> null;
+        private Consumer<Object> detacher = a -> {};
         private HealthChecker healthChecker;
         private HealthCheckConfig healthConfig = HealthCheckConfig.defaults();
 
@@ -820,6 +837,16 @@ public final class LoadBalancer implements AutoCloseable {
          */
         public Builder attach(Function<WeightedEndpoint, Object> value) {
             this.attacher = Objects.requireNonNull(value, "attacher");
+            return this;
+        }
+
+        /**
+         * Disposes of a removed member's attachment (e.g. closes its pool). Called under the
+         * balancer's membership lock, so attach and detach of one address never interleave; it
+         * must not block. Requests already sent to the member finish on their own.
+         */
+        public Builder detach(Consumer<Object> value) {
+            this.detacher = Objects.requireNonNull(value, "detacher");
             return this;
         }
 

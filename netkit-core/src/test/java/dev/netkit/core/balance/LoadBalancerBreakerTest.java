@@ -100,17 +100,16 @@ class LoadBalancerBreakerTest {
     }
 
     @Test
-    void panicModeIgnoresBreakers() {
+    void panicModeIgnoresHealthButStillHonoursOpenBreakers() {
         LoadBalancer lb = balancer(0.5);
         outcomes(lb, A, 0, 10);
         outcomes(lb, B, 0, 10);
-        assertThat(lb.panic()).isTrue(); // 1 of 3 in service
-        boolean sawA = false;
+        assertThat(lb.panic()).isTrue(); // 1 of 3 in service: the snapshot lists all three
         for (int i = 0; i < 30; i++) {
-            EndpointState s = lb.pick();
-            sawA |= s.endpoint().address().equals(A);
+            EndpointState s = lb.pick(); // A and B refuse (OPEN): re-picked onto C
+            assertThat(s.endpoint().address()).isEqualTo(C);
             lb.finished(s, 0, Outcome.NOT_COUNTED);
         }
-        assertThat(sawA).isTrue();
+        assertThat(lb.stats().endpoints()).extracting(EndpointStats::outstanding).containsOnly(0);
     }
 }

@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -116,11 +115,10 @@ class LoadBalancerReviewTest {
     }
 
     /**
-     * In panic mode a pick takes no breaker permission, yet {@code finished(NOT_COUNTED)} still
-     * releases one: releases of panic-mode picks free HALF_OPEN trial slots that real trials hold,
-     * so after panic more than {@code permittedCallsInHalfOpen} trials run at once.
+     * Picks in panic mode must hold a breaker permit like any other, or their
+     * {@code finished(NOT_COUNTED)} frees HALF_OPEN trial slots that real trials hold, and after
+     * the panic more than {@code permittedCallsInHalfOpen} trials run at once.
      */
-    @Disabled("i4-review finding: needs a per-pick permit flag (API change); enable with the fix")
     @Test
     void panicModeReleasesDoNotFreeTrialSlotsHeldByOtherRequests() {
         BreakerConfig breaker = BreakerConfig.builder().countWindow(10).minimumCalls(10).failureRateThreshold(0.5)

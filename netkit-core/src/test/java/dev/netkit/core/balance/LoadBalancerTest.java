@@ -139,6 +139,23 @@ class LoadBalancerTest {
         assertThat(events).containsExactly("ejected 10.0.0.1 for 30s: 5 consecutive failures", "skipped 10.0.0.2");
         assertThat(picked(lb, 30)).containsExactlyInAnyOrder(B, C);
         assertThat(lb.stats().ejections()).isEqualTo(1);
+        scheduler.advance(Duration.ofSeconds(30)); // A returns: room for one ejection again
+        fail(lb, B, 5); // B keeps failing: judged again after another 5 failures
+        assertThat(events.get(events.size() - 1)).startsWith("ejected 10.0.0.2");
+    }
+
+    @Test
+    void pickOtherFindsEveryRemainingEndpointWhenTheAvoidedOneLeftTheSnapshot() {
+        LoadBalancer lb = balancer(BalancerConfig.defaults().withOutlier(OutlierConfig.defaults().withMaxEjectedShare(0.5)), A, B, C);
+        EndpointState a = lb.state(A);
+        fail(lb, A, 5); // ejected: no longer in the snapshot
+        Set<Endpoint> seen = new HashSet<>();
+        for (int i = 0; i < 100; i++) {
+            EndpointState other = lb.pickOther(a);
+            seen.add(other.endpoint().address());
+            lb.finished(other, 1, Outcome.SUCCESS);
+        }
+        assertThat(seen).containsExactlyInAnyOrder(B, C);
     }
 
     @Test

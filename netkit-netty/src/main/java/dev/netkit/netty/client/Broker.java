@@ -123,7 +123,10 @@ public final class Broker implements AutoCloseable {
         LoadBalancer.Builder balancing = LoadBalancer.builder(config.balancer())
                 .endpoints(config.endpoints())
                 .listener(new BackoffResettingListener(pools, listener))
-                .attach(endpoint -> pools.add(endpoint.address()));
+                .attach(endpoint -> pools.add(endpoint.address()))
+                // Closing a pool only fails its waiters (who may retry elsewhere) and closes idle
+                // connections; leased ones close when their requests end.
+                .detach(pool -> pools.remove(((ConnectionPool<?>) pool).endpoint()));
         if (config.healthCheck() != null) {
             HealthChecker checker;
             if (config.healthCheckPayload() == null) {
@@ -171,11 +174,7 @@ public final class Broker implements AutoCloseable {
      * @return whether it was an endpoint of this broker
      */
     public boolean removeEndpoint(Endpoint endpoint) {
-        boolean removed = balancer.remove(endpoint);
-        if (removed) {
-            pools.remove(endpoint);
-        }
-        return removed;
+        return balancer.remove(endpoint); // its pool is removed and closed by the balancer's detach
     }
 
     /** The load balancer's view of every endpoint: status, outstanding, latency, picks, outcomes. */

@@ -161,4 +161,26 @@ class BrokerFailoverTest {
             servers.forEach(FrameServer::stop);
         }
     }
+
+    @Test
+    void aCallerThatCompletesItsOwnFutureStopsTheRetries() throws Exception {
+        try (ScriptedPeer dropper = new ScriptedPeer(); FrameServer live = echo();
+             Broker broker = Broker.create(BrokerConfig.builder()
+                     .weightedEndpoints(List.of(
+                             dev.netkit.core.balance.WeightedEndpoint.of(Endpoint.parse(dropper.endpoint())),
+                             dev.netkit.core.balance.WeightedEndpoint.of(new Endpoint("127.0.0.1", live.localAddress().getPort()))))
+                     .build())) {
+            CompletableFuture<byte[]> reply = broker.send(bytes("once"), RequestOptions.defaults().asIdempotent());
+            dropper.accept();
+            dropper.read();
+            reply.complete(bytes("the caller's own answer")); // e.g. completeOnTimeout
+            dropper.kill(); // the attempt fails after all: idempotent, yet nobody waits for a retry
+            Awaitility.await().atMost(Duration.ofSeconds(5))
+                    .until(() -> broker.balancerStats().endpoints().get(0).failures() == 1);
+            assertThat(broker.stats().retries()).isZero();
+            assertThat(live.stats().requests()).isZero();
+            assertThat(reply.join()).isEqualTo(bytes("the caller's own answer"));
+            assertThat(broker.balancerStats().endpoints()).extracting(EndpointStats::outstanding).containsOnly(0);
+        }
+    }
 }

@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /** Review of issue 4 (i4-review): broker-level bugs; each test fails on the reviewed code. */
@@ -63,12 +62,10 @@ class BrokerReviewTest {
     }
 
     /**
-     * removeEndpoint() removes the member, then closes the pool; an addEndpoint() of the same
-     * address in between (another thread; forced here from the balancer's "removed" event, which is
-     * told between the two steps) attaches the pool about to be closed: the re-added endpoint's
+     * An endpoint added back right after its removal (here from the balancer's "removed" event,
+     * the tightest interleaving) must get a fresh pool, not the one being closed: otherwise its
      * requests fail with PoolClosedException for ever, counted NOT_COUNTED so it is never ejected.
      */
-    @Disabled("i4-review finding: membership add/remove vs pool lifecycle; enable with the fix")
     @Test
     void anEndpointAddedBackWhileBeingRemovedGetsAnOpenPool() throws Exception {
         try (FrameServer live = echo()) {
@@ -95,11 +92,9 @@ class BrokerReviewTest {
 
     /**
      * A request that times out waiting for a pool lease (the client's own connections are full)
-     * fails with AcquireTimeoutException, a RequestTimeoutException, which outcomeOf counts as an
-     * endpoint FAILURE: a client-side burst ejects (and trips the breaker of) an endpoint that has
-     * not failed a single request.
+     * never reached the endpoint: it must not count against it, or a client-side burst ejects (and
+     * trips the breaker of) an endpoint that has not failed a single request.
      */
-    @Disabled("i4-review finding: policy decision (outcomeOf); enable with the fix")
     @Test
     void waitingForTheClientsOwnPoolIsNotCountedAgainstTheEndpoint() throws Exception {
         HeldRequests held = new HeldRequests();

@@ -4,6 +4,8 @@ import static dev.netkit.netty.testing.Futures.failureOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.netkit.core.balance.BalancerConfig;
+import dev.netkit.core.breaker.BreakerConfig;
 import dev.netkit.core.error.ClosedException;
 import dev.netkit.core.error.ErrorKind;
 import dev.netkit.core.error.NetkitException;
@@ -69,6 +71,8 @@ class BrokerRobustnessTest {
     void lateAnswersBeyondTheAbandonedIdMemoryAreDiscardedNotViolations() throws Exception {
         try (ScriptedPeer peer = new ScriptedPeer();
              Broker broker = Broker.create(BrokerConfig.builder().endpoints(peer.endpoint())
+                     // 70 timeouts in a row would open the breaker and fail the rest fast: not the subject here
+                     .balancer(BalancerConfig.defaults().withBreaker(BreakerConfig.disabled()))
                      .maxInFlightPerConnection(1).closeTimeout(Duration.ZERO).build())) {
             List<ScriptedPeer.Request> unanswered = new ArrayList<>();
             for (int i = 0; i < 70; i++) { // 70 > the 64 abandoned ids remembered at maxInFlight 1

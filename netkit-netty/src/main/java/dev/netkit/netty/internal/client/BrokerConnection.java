@@ -306,7 +306,7 @@ public final class BrokerConnection extends FrameReader {
             counters.connectionFailures.add(live);
         }
         for (PendingRequest r : failed) {
-            r.completeExceptionally(reason);
+            r.fail(reason);
         }
     }
 
@@ -392,7 +392,7 @@ public final class BrokerConnection extends FrameReader {
         if (!request.isPing()) {
             counters.responses.increment();
         }
-        request.complete(payload);
+        request.succeed(payload);
     }
 
     private void unmatchedResponse(int id) {
@@ -442,7 +442,7 @@ public final class BrokerConnection extends FrameReader {
                 if (!r.isPing()) {
                     counters.timeouts.increment();
                 }
-                r.completeExceptionally(new RequestTimeoutException("no response from " + endpoint + " within the deadline ("
+                r.fail(new RequestTimeoutException("no response from " + endpoint + " within the deadline ("
                         + inFlight.size() + " other request(s) in flight on this connection)"));
             }
         }

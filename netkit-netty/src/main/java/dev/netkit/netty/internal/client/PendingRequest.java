@@ -98,29 +98,41 @@ public final class PendingRequest extends CompletableFuture<byte[]> {
         return observer != null && REPORTED.compareAndSet(this, 0, 1);
     }
 
-    @Override
-    public boolean complete(byte[] value) {
+    /*
+     * The broker completes attempts through succeed() and fail(), never through complete() or
+     * completeExceptionally(): those stay the caller's (orTimeout, completeOnTimeout, complete),
+     * and a caller completing its own future must neither be taken for the endpoint's outcome nor
+     * start retries. The attempt then goes on, is reported when it really ends, and retries stop.
+     */
+
+    /** The endpoint answered: reports the attempt, then completes the caller's future. */
+    public void succeed(byte[] value) {
         if (claimReport()) {
             observer.succeeded(this);
         }
         if (owner != null) {
             owner.deliver(value);
         }
-        return super.complete(value);
+        super.complete(value);
     }
 
-    @Override
-    public boolean completeExceptionally(Throwable error) {
-        if (isDone()) {
-            return false;
-        }
+    /**
+     * The attempt failed: reports it; unless the observer sends a retry (which then completes
+     * the caller's future), fails the caller's future.
+     */
+    public void fail(Throwable error) {
         if (claimReport() && observer.failed(this, error)) {
-            return false; // retried: another attempt completes the caller's future
+            return; // retried: another attempt completes the caller's future
         }
         if (owner != null) {
             owner.deliverFailure(error);
         }
-        return super.completeExceptionally(error);
+        super.completeExceptionally(error);
+    }
+
+    /** Whether the caller's future is already complete (so retries are pointless). */
+    public boolean callerDone() {
+        return root().isDone();
     }
 
     private void deliver(byte[] value) {

@@ -79,6 +79,10 @@ public final class RequestRouter implements AttemptObserver {
         if (request.isDone()) {
             return; // a retry cancelled during its backoff
         }
+        if (request.callerDone()) {
+            request.cancel(false); // the caller completed its future meanwhile: release the pick unsent
+            return;
+        }
         @SuppressWarnings("unchecked")
         ConnectionPool<BrokerConnection> pool = (ConnectionPool<BrokerConnection>) request.target.attachment();
         Lease<BrokerConnection> lease = pool.tryAcquire(); // fast path: a connection with room right now
@@ -118,7 +122,7 @@ public final class RequestRouter implements AttemptObserver {
         if (cause instanceof PoolClosedException && closing.getAsBoolean()) {
             cause = new ClosedException("broker closed before a connection to send the request on was available");
         }
-        request.completeExceptionally(cause);
+        request.fail(cause);
     }
 
     private static Throwable unwrap(Throwable error) {
@@ -139,20 +143,25 @@ public final class RequestRouter implements AttemptObserver {
     public boolean failed(PendingRequest attempt, Throwable error) {
         Throwable cause = unwrap(error);
         long now = System.nanoTime();
-        balancer.finished(attempt.target, now - attempt.startNanos, outcomeOf(cause));
-        if (retryPolicy.maxAttempts() <= attempt.attempt || !retryPolicy.isRetryable(cause) || closing.getAsBoolean()) {
+        balancer.finished(attempt.target, now - attempt.startNanos, outcomeOf(attempt, cause));
+        if (retryPolicy.maxAttempts() <= attempt.attempt || !retryPolicy.isRetryable(cause) || closing.getAsBoolean()
+                || attempt.callerDone()) {
             return false; // the common refusals, decided before spending anything
         }
         long backoff = retryPolicy.backoffNanos(attempt.attempt, ThreadLocalRandom.current());
-        if (attempt.deadlineNanos - (now + backoff) <= 0) {
-            return false; // no time left to try again
+        if (attempt.deadlineNanos - (now + backoff) < retryPolicy.backoffBase().toNanos()) {
+            return false; // too little time left for a retry to have a chance: it would only time out
+        }
+        if (!RetryPolicy.isSafe(attempt.wasWritten(), attempt.idempotent)) {
+            return false; // it may have been processed: only an idempotent request may go twice
+        }
+        EndpointState next = balancer.pickOther(attempt.target); // before the budget: no token spent for nothing
+        if (next == null) {
+            return false; // no other endpoint to try
         }
         if (retryPolicy.decide(attempt.attempt, attempt.wasWritten(), attempt.idempotent, cause, retryBudget) != RetryDecision.RETRY) {
-            return false; // unsafe (written, not idempotent) or out of budget
-        }
-        EndpointState next = balancer.pickOther(attempt.target);
-        if (next == null) {
-            return false; // no other endpoint to try (the token is spent: rare, and it errs towards less load)
+            balancer.finished(next, 0, Outcome.NOT_COUNTED); // out of budget: give the pick back
+            return false;
         }
         PendingRequest root = attempt.root();
         PendingRequest retry = new PendingRequest(attempt.payload, attempt.deadlineNanos, this, root, next, now + backoff,
@@ -176,13 +185,16 @@ public final class RequestRouter implements AttemptObserver {
     }
 
     /**
-     * What a failure says about the endpoint: refused or lost connections, timeouts and protocol
-     * violations count against it; local refusals (queue full, closing, a removed endpoint's pool)
-     * and caller errors do not.
+     * What a failure says about the endpoint: refused or lost connections, protocol violations and
+     * timeouts on the wire count against it; local refusals (queue full, closing, a removed
+     * endpoint's pool), caller errors, and a deadline that ran out while the request waited for
+     * one of this client's own connections (it never reached the endpoint) do not.
      */
-    static Outcome outcomeOf(Throwable cause) {
-        if (cause instanceof ConnectionLostException || cause instanceof RequestTimeoutException
-                || cause instanceof ProtocolViolationException) {
+    static Outcome outcomeOf(PendingRequest attempt, Throwable cause) {
+        if (cause instanceof RequestTimeoutException) {
+            return attempt.lease == null ? Outcome.NOT_COUNTED : Outcome.FAILURE;
+        }
+        if (cause instanceof ConnectionLostException || cause instanceof ProtocolViolationException) {
             return Outcome.FAILURE;
         }
         return Outcome.NOT_COUNTED;
