@@ -162,7 +162,8 @@ public final class LoadBalancer implements AutoCloseable {
 
     private NoEndpointsException refusedByBreakers(int attempts) {
         return new NoEndpointsException("no endpoint to pick: " + attempts
-                + " picks in a row landed on endpoints whose circuit breakers refused (half-open, trial requests in use)");
+                + " picks in a row landed on endpoints whose circuit breakers refused (open, or half-open with their trial"
+                + " requests in use)");
     }
 
     /**
