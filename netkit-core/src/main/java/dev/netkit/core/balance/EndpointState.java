@@ -22,6 +22,7 @@ public final class EndpointState {
     private final PeakEwma latency;
     private final LongAdder successes = new LongAdder();
     private final LongAdder failures = new LongAdder();
+    private final LongAdder notCounted = new LongAdder();
     private volatile Object attachment;
     /** The balancer's record of this endpoint, or null outside a {@link LoadBalancer}; set before publication. */
     Member member;
@@ -77,6 +78,7 @@ public final class EndpointState {
     /** A request to this endpoint finished (any outcome) without a latency worth recording. */
     public void finished() {
         outstanding.decrementAndGet();
+        notCounted.increment();
     }
 
     /**
@@ -88,6 +90,13 @@ public final class EndpointState {
     public void finished(long latencyNanos, boolean success) {
         outstanding.decrementAndGet();
         latency.observe(latencyNanos);
+        (success ? successes : failures).increment();
+    }
+
+    /** {@link #finished(long, boolean)} ending at {@code nowNanos}, a reading of this state's ticker. */
+    void finished(long latencyNanos, boolean success, long nowNanos) {
+        outstanding.decrementAndGet();
+        latency.observe(latencyNanos, nowNanos);
         (success ? successes : failures).increment();
     }
 
@@ -107,6 +116,14 @@ public final class EndpointState {
     /** Whether this endpoint's {@link #latencyCost()} is below {@code other}'s (cheaper to compute than both costs). */
     boolean cheaperThan(EndpointState other) {
         return PeakEwma.cheaper(latency, outstanding.get(), other.latency, other.outstanding.get());
+    }
+
+    /**
+     * Requests started here: finished in any way, or outstanding (a sum of counters, so only
+     * approximately consistent while requests run).
+     */
+    public long picks() {
+        return successes.sum() + failures.sum() + notCounted.sum() + outstanding.get();
     }
 
     /** Requests that succeeded. */

@@ -206,10 +206,6 @@ public final class LoadBalancer implements AutoCloseable {
     }
 
     private EndpointState admit(EndpointState picked) {
-        Member member = picked.member;
-        if (member != null) {
-            member.picks.increment();
-        }
         picked.started();
         return picked;
     }
@@ -220,6 +216,16 @@ public final class LoadBalancer implements AutoCloseable {
      * @param latencyNanos from send to outcome (ignored for {@link Outcome#NOT_COUNTED})
      */
     public void finished(EndpointState endpoint, long latencyNanos, Outcome outcome) {
+        finished(endpoint, latencyNanos, outcome, ticker.nanoTime());
+    }
+
+    /**
+     * {@link #finished(EndpointState, long, Outcome)} at {@code nowNanos}, a reading of the
+     * balancer's ticker the caller already has (the broker reads it once per response for the
+     * latency; the latency average and the breaker window reuse it instead of reading the clock
+     * again, which costs as much as the rest of this method).
+     */
+    public void finished(EndpointState endpoint, long latencyNanos, Outcome outcome, long nowNanos) {
         latencyNanos = Math.max(0, latencyNanos); // never let a clock quirk throw inside a completion path
         Member member = endpoint.member;
         CircuitBreaker breaker = member == null ? null : member.breaker;
@@ -232,29 +238,27 @@ public final class LoadBalancer implements AutoCloseable {
                 return;
             }
             case SUCCESS -> {
-                endpoint.finished(latencyNanos, true);
+                endpoint.finished(latencyNanos, true, nowNanos);
                 if (breaker != null) {
-                    breaker.onSuccess(latencyNanos);
+                    breaker.onSuccess(latencyNanos, nowNanos);
                 }
             }
             case FAILURE -> {
-                endpoint.finished(latencyNanos, false);
+                endpoint.finished(latencyNanos, false, nowNanos);
                 if (breaker != null) {
-                    breaker.onFailure(latencyNanos);
+                    breaker.onFailure(latencyNanos, nowNanos);
                 }
             }
         }
         if (member == null || !config.outlier().enabled()) {
             return;
         }
-        member.windowRequests.increment();
         if (outcome == Outcome.SUCCESS) {
             if (member.consecutiveFailures.get() != 0) { // skip the write on the common path
                 member.consecutiveFailures.set(0);
             }
             return;
         }
-        member.windowFailures.increment();
         int threshold = config.outlier().consecutiveFailures();
         if (threshold > 0 && member.consecutiveFailures.incrementAndGet() >= threshold) {
             eject(member, threshold + " consecutive failures");
@@ -542,8 +546,7 @@ public final class LoadBalancer implements AutoCloseable {
         member.ejectionMultiplier++;
         member.ejections++;
         member.consecutiveFailures.set(0);
-        member.windowRequests.reset();
-        member.windowFailures.reset();
+        restartWindow(member);
         member.lastReason = reason;
         ejectionsTotal.increment();
         Duration duration = ejectionTime(member.ejectionMultiplier);
@@ -551,6 +554,12 @@ public final class LoadBalancer implements AutoCloseable {
         scheduler.schedule(() -> endEjection(member, ejection, "ejection of " + duration.toMillis() + " ms ended"), duration.toNanos());
         events.add(() -> listener.ejected(address, reason, duration));
         rebuildLocked(events);
+    }
+
+    /** The failure-rate window of {@code member} starts over now. Caller holds the lock. */
+    private static void restartWindow(Member member) {
+        member.windowStartSuccesses = member.state.successes();
+        member.windowStartFailures = member.state.failures();
     }
 
     private Duration ejectionTime(int multiplier) {
@@ -612,8 +621,12 @@ public final class LoadBalancer implements AutoCloseable {
             OutlierConfig outlier = config.outlier();
             long now = ticker.nanoTime();
             for (Member member : List.copyOf(members.values())) {
-                long requests = member.windowRequests.sumThenReset();
-                long failures = member.windowFailures.sumThenReset();
+                long successesNow = member.state.successes();
+                long failuresNow = member.state.failures();
+                long failures = failuresNow - member.windowStartFailures;
+                long requests = successesNow - member.windowStartSuccesses + failures;
+                member.windowStartSuccesses = successesNow;
+                member.windowStartFailures = failuresNow;
                 if (member.ejected) {
                     continue;
                 }
@@ -750,7 +763,7 @@ public final class LoadBalancer implements AutoCloseable {
                 WeightedEndpoint e = s.endpoint();
                 inService += m.inService() ? 1 : 0;
                 list.add(new EndpointStats(e.address(), e.zone(), e.weight(), s.effectiveWeight(), m.status(), s.outstanding(),
-                        s.latencyNanos() / 1e6, m.picks.sum(), s.successes(), s.failures(), m.ejections,
+                        s.latencyNanos() / 1e6, s.picks(), s.successes(), s.failures(), m.ejections,
                         m.breakerState, m.lastReason));
             }
             return new BalancerStats(list, inService, panic, ejectionsTotal.sum(), panicsTotal.sum());

@@ -3,7 +3,6 @@ package dev.netkit.core.balance;
 import dev.netkit.core.breaker.CircuitBreaker;
 import dev.netkit.core.health.HealthCheckRunner;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * One endpoint as the {@link LoadBalancer}'s control plane tracks it. The counters are written by
@@ -20,9 +19,10 @@ final class Member {
 
     // Written by request threads.
     final AtomicInteger consecutiveFailures = new AtomicInteger();
-    final LongAdder windowRequests = new LongAdder();
-    final LongAdder windowFailures = new LongAdder();
-    final LongAdder picks = new LongAdder();
+    // Guarded by the balancer's lock: the endpoint's outcome counts when the failure-rate window
+    // last began (derived from EndpointState's counters: no extra counting per request).
+    long windowStartSuccesses;
+    long windowStartFailures;
 
     // Guarded by the balancer's lock.
     volatile boolean removed;

@@ -126,40 +126,50 @@ public final class CircuitBreaker {
 
     /** A permitted call succeeded after {@code durationNanos} (slow if longer than {@code slowCallDuration}). */
     public void onSuccess(long durationNanos) {
-        record(false, durationNanos);
+        record(false, durationNanos, ticker.nanoTime());
+    }
+
+    /**
+     * A permitted call succeeded after {@code durationNanos}, ending at {@code nowNanos} (a
+     * reading of this breaker's ticker the caller already has: saves reading the clock again).
+     */
+    public void onSuccess(long durationNanos, long nowNanos) {
+        record(false, durationNanos, nowNanos);
     }
 
     /** A permitted call failed after {@code durationNanos}. */
     public void onFailure(long durationNanos) {
-        record(true, durationNanos);
+        record(true, durationNanos, ticker.nanoTime());
     }
 
-    private void record(boolean failed, long durationNanos) {
+    /** A permitted call failed after {@code durationNanos}, ending at {@code nowNanos} (this breaker's ticker). */
+    public void onFailure(long durationNanos, long nowNanos) {
+        record(true, durationNanos, nowNanos);
+    }
+
+    private void record(boolean failed, long durationNanos, long now) {
         Checks.notNegative("durationNanos", durationNanos);
         if (!config.enabled()) {
             return;
         }
         boolean slow = durationNanos > slowNanos;
-        switch (phase.get()) {
-            case ClosedPhase c -> {
-                long now = ticker.nanoTime();
-                Tally cause = c.record(now, failed, slow);
-                if (cause != null) {
-                    transition(c, new OpenPhase(c.sequence() + 1, now, cause), c.openReason(cause));
-                }
+        // instanceof, not a pattern switch: this runs once per call, and a type switch compiled
+        // through SwitchBootstraps.typeSwitch measured as the hottest frame of the whole client.
+        Phase p = phase.get();
+        if (p instanceof ClosedPhase c) {
+            Tally cause = c.record(now, failed, slow);
+            if (cause != null) {
+                transition(c, new OpenPhase(c.sequence() + 1, now, cause), c.openReason(cause));
             }
-            case HalfOpenPhase h -> {
-                HalfOpenPhase.Verdict v = h.record(failed, slow);
-                if (v == HalfOpenPhase.Verdict.CLOSE) {
-                    transition(h, new ClosedPhase(h.sequence() + 1, config, ticker.nanoTime()), h.reason(v));
-                } else if (v == HalfOpenPhase.Verdict.REOPEN) {
-                    transition(h, new OpenPhase(h.sequence() + 1, ticker.nanoTime(), h.tally()), h.reason(v));
-                }
-            }
-            case OpenPhase o -> {
-                // A call started before the breaker opened: its outcome no longer matters.
+        } else if (p instanceof HalfOpenPhase h) {
+            HalfOpenPhase.Verdict v = h.record(failed, slow);
+            if (v == HalfOpenPhase.Verdict.CLOSE) {
+                transition(h, new ClosedPhase(h.sequence() + 1, config, now), h.reason(v));
+            } else if (v == HalfOpenPhase.Verdict.REOPEN) {
+                transition(h, new OpenPhase(h.sequence() + 1, now, h.tally()), h.reason(v));
             }
         }
+        // OpenPhase: a call started before the breaker opened; its outcome no longer matters.
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.netkit.core.breaker;
 
 import static dev.netkit.core.breaker.Tally.percent;
 
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -14,6 +15,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * once per finished call, after network I/O that costs a thousand times more than an uncontended
  * lock. The breaker is per endpoint, which spreads contention. Not {@code synchronized}: a virtual
  * thread blocked on a monitor pins its carrier on Java 21.
+ *
+ * <p>Except for the most common outcome: a fast success cannot make a rate reach its threshold, so
+ * it only bumps a {@link LongAdder}, folded into the window under the lock by the next outcome that
+ * needs it (a failure, a slow call, a reading) or by the first success after a time window's
+ * current bucket ends, so deferred successes land in the bucket they belong to. One consequence:
+ * when successes alone bring the window up to {@code minimumCalls} with a failure rate already at
+ * its threshold, the breaker opens on the next failure or bucket change instead of at once.
  */
 final class ClosedPhase implements Phase {
     private final long sequence;
@@ -21,11 +29,18 @@ final class ClosedPhase implements Phase {
     private final ReentrantLock lock = new ReentrantLock();
     private final OutcomeWindow window; // guarded by lock
     private boolean tripped; // guarded by lock
+    private final LongAdder deferredSuccesses = new LongAdder();
+    /** A fast success before this time (a time window's bucket end) is deferred; count windows always defer. */
+    private volatile long foldBy;
+    private final boolean timeBased;
 
     ClosedPhase(long sequence, BreakerConfig config, long nowNanos) {
         this.sequence = sequence;
         this.config = config;
         this.window = OutcomeWindow.of(config, nowNanos);
+        Long movesAt = window.movesAt();
+        this.timeBased = movesAt != null;
+        this.foldBy = timeBased ? movesAt : 0;
     }
 
     @Override
@@ -44,9 +59,15 @@ final class ClosedPhase implements Phase {
      * record in the same instant do not all build an OPEN phase to race with.
      */
     Tally record(long nowNanos, boolean failed, boolean slow) {
+        if (!failed && !slow && (!timeBased || nowNanos - foldBy < 0)) {
+            deferredSuccesses.increment(); // the lock-free common case
+            return null;
+        }
         lock.lock();
         try {
+            foldLocked();
             window.record(nowNanos, failed, slow);
+            movedLocked();
             if (tripped) {
                 return null;
             }
@@ -70,10 +91,26 @@ final class ClosedPhase implements Phase {
     Tally tally(long nowNanos) {
         lock.lock();
         try {
+            foldLocked();
             window.advance(nowNanos);
+            movedLocked();
             return new Tally(window.calls(), window.failures(), window.slowCalls());
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** Deferred successes into the window's newest part, before it moves on. Caller holds the lock. */
+    private void foldLocked() {
+        long n = deferredSuccesses.sumThenReset();
+        if (n > 0) {
+            window.addSuccesses(n);
+        }
+    }
+
+    private void movedLocked() {
+        if (timeBased) {
+            foldBy = window.movesAt();
         }
     }
 

@@ -37,6 +37,18 @@ final class CountWindow implements OutcomeWindow {
     }
 
     @Override
+    public void addSuccesses(long n) {
+        for (long i = Math.min(n, ring.length); i > 0; i--) { // more than the ring holds: the ring fills with them
+            record(0, false, false);
+        }
+    }
+
+    @Override
+    public Long movesAt() {
+        return null;
+    }
+
+    @Override
     public void advance(long nowNanos) {
         // Time plays no part: outcomes leave only when newer ones push them out.
     }

@@ -8,6 +8,18 @@ interface OutcomeWindow {
     /** Records one call's outcome at {@code nowNanos}, first dropping what fell out of the window. */
     void record(long nowNanos, boolean failed, boolean slow);
 
+    /**
+     * Adds {@code n} successful, fast calls to the newest part of the window without moving it
+     * (successes recorded late, in a batch: see {@link ClosedPhase}).
+     */
+    void addSuccesses(long n);
+
+    /**
+     * When the window next moves by itself (a time window's current bucket ends), in ticker
+     * terms; {@code null} when only new outcomes move it (a count window).
+     */
+    Long movesAt();
+
     /** Drops what fell out of the window by {@code nowNanos}. */
     void advance(long nowNanos);
 

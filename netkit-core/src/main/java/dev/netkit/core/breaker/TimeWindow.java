@@ -32,6 +32,16 @@ final class TimeWindow implements OutcomeWindow {
     }
 
     @Override
+    public void addSuccesses(long n) {
+        buckets.add(CALLS, n);
+    }
+
+    @Override
+    public Long movesAt() {
+        return buckets.nextBucketAt();
+    }
+
+    @Override
     public void advance(long nowNanos) {
         buckets.advance(nowNanos);
     }

@@ -26,6 +26,10 @@ public final class TimeBuckets {
     private final long[] totals;
     /** The number (periods since {@link #origin}) of the newest bucket. */
     private long head;
+    /** Where the newest bucket's counts start in {@link #counts}: {@code (head % buckets) × counters}. */
+    private int headBase;
+    /** When the newest bucket ends: until then {@link #advance} has nothing to do (no division). */
+    private long headEndsAt;
 
     /**
      * An empty window whose first bucket starts at {@code nowNanos}.
@@ -44,6 +48,7 @@ public final class TimeBuckets {
         this.origin = nowNanos;
         this.counts = new long[Math.multiplyExact(buckets, counters)];
         this.totals = new long[counters];
+        this.headEndsAt = nowNanos + bucketNanos;
     }
 
     /**
@@ -52,6 +57,9 @@ public final class TimeBuckets {
      * changes nothing.
      */
     public void advance(long nowNanos) {
+        if (nowNanos - headEndsAt < 0) {
+            return; // still in the newest bucket: the common case, one comparison
+        }
         long target = (nowNanos - origin) / bucketNanos;
         long steps = target - head;
         if (steps <= 0) {
@@ -71,11 +79,13 @@ public final class TimeBuckets {
             }
         }
         head = target;
+        headBase = (int) (head % buckets) * counters;
+        headEndsAt = origin + (head + 1) * bucketNanos;
     }
 
     /** Adds {@code delta} to counter {@code counter} of the newest bucket (call {@link #advance} first). */
     public void add(int counter, long delta) {
-        counts[(int) (head % buckets) * counters + counter] += delta;
+        counts[headBase + counter] += delta;
         totals[counter] += delta;
     }
 

@@ -100,8 +100,16 @@ public final class RetryBudget {
 
     /** An original request (not a retry) is being sent: deposits {@code percentCanRetry} of a token. Lock-free. */
     public void recordRequest() {
+        recordRequest(ticker.nanoTime());
+    }
+
+    /**
+     * {@link #recordRequest()} with a reading of this budget's ticker the caller already has
+     * (saves reading the clock again on a path taken by every request).
+     */
+    public void recordRequest(long nowNanos) {
         // Compare first, add second: a request then lands in the slice current when it is drained.
-        if (ticker.nanoTime() - sliceEndsAt >= 0) {
+        if (nowNanos - sliceEndsAt >= 0) {
             lock.lock();
             try {
                 catchUp(ticker.nanoTime());

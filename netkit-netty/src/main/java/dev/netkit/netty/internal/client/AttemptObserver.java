@@ -5,8 +5,8 @@ package dev.netkit.netty.internal.client;
  * thread that completed it (an I/O thread, the timer, a caller that cancelled).
  */
 public interface AttemptObserver {
-    /** The endpoint answered. */
-    void succeeded(PendingRequest attempt);
+    /** The endpoint answered, at {@code nowNanos} ({@link System#nanoTime()}). */
+    void succeeded(PendingRequest attempt, long nowNanos);
 
     /**
      * The attempt failed.

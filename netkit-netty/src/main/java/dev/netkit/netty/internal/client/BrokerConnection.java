@@ -82,6 +82,8 @@ public final class BrokerConnection extends FrameReader {
     private EventLoop loop;
     private ChannelHandlerContext ctx;
     private boolean inReadBatch;
+    /** Event loop only: when the current socket read started. */
+    private long readAtNanos;
     private boolean flushScheduled;
     private long sweepAt;
     private ScheduledFuture<?> sweep;
@@ -370,6 +372,9 @@ public final class BrokerConnection extends FrameReader {
     @Override
     protected void onReadStarted() {
         inReadBatch = true;
+        // One clock reading per socket read, not per response: it dates every answer in this read
+        // (when it arrived) for the balancer's latency average and breaker.
+        readAtNanos = System.nanoTime();
     }
 
     @Override
@@ -392,7 +397,7 @@ public final class BrokerConnection extends FrameReader {
         if (!request.isPing()) {
             counters.responses.increment();
         }
-        request.succeed(payload);
+        request.succeed(payload, readAtNanos);
     }
 
     private void unmatchedResponse(int id) {

@@ -105,10 +105,13 @@ public final class PendingRequest extends CompletableFuture<byte[]> {
      * start retries. The attempt then goes on, is reported when it really ends, and retries stop.
      */
 
-    /** The endpoint answered: reports the attempt, then completes the caller's future. */
-    public void succeed(byte[] value) {
+    /**
+     * The endpoint answered (at {@code nowNanos}, a {@link System#nanoTime()} reading): reports the
+     * attempt, then completes the caller's future.
+     */
+    public void succeed(byte[] value, long nowNanos) {
         if (claimReport()) {
-            observer.succeeded(this);
+            observer.succeeded(this, nowNanos);
         }
         if (owner != null) {
             owner.deliver(value);

@@ -69,7 +69,7 @@ public final class RequestRouter implements AttemptObserver {
             return CompletableFuture.failedFuture(e);
         }
         PendingRequest request = new PendingRequest(payload, deadlineNanos, this, null, target, startNanos, 1, idempotent);
-        retryBudget.recordRequest();
+        retryBudget.recordRequest(startNanos); // the budget runs on the system ticker too
         dispatch(request);
         return request;
     }
@@ -135,15 +135,16 @@ public final class RequestRouter implements AttemptObserver {
     }
 
     @Override
-    public void succeeded(PendingRequest attempt) {
-        balancer.finished(attempt.target, System.nanoTime() - attempt.startNanos, Outcome.SUCCESS);
+    public void succeeded(PendingRequest attempt, long nowNanos) {
+        // The balancer runs on the system ticker, so the connection's reading serves it too.
+        balancer.finished(attempt.target, nowNanos - attempt.startNanos, Outcome.SUCCESS, nowNanos);
     }
 
     @Override
     public boolean failed(PendingRequest attempt, Throwable error) {
         Throwable cause = unwrap(error);
         long now = System.nanoTime();
-        balancer.finished(attempt.target, now - attempt.startNanos, outcomeOf(attempt, cause));
+        balancer.finished(attempt.target, now - attempt.startNanos, outcomeOf(attempt, cause), now);
         if (retryPolicy.maxAttempts() <= attempt.attempt || !retryPolicy.isRetryable(cause) || closing.getAsBoolean()
                 || attempt.callerDone()) {
             return false; // the common refusals, decided before spending anything
