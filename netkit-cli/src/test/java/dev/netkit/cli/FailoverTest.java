@@ -1,12 +1,14 @@
 package dev.netkit.cli;
 
+import static dev.netkit.cli.JsonFields.list;
+import static dev.netkit.cli.JsonFields.map;
+import static dev.netkit.cli.JsonFields.number;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -204,23 +206,5 @@ class FailoverTest {
                     number(t, "t_ms"), number(t, "rps"), number(t, "errors"), number(map(t, "answered"), victim)));
         }
         return sb.toString();
-    }
-
-    private static double number(Map<String, Object> json, String key) {
-        assertThat(json).containsKey(key);
-        assertThat(json.get(key)).as(key).isInstanceOf(Double.class);
-        return (Double) json.get(key);
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> map(Map<String, Object> json, String key) {
-        assertThat(json.get(key)).as(key).isInstanceOf(Map.class);
-        return (Map<String, Object>) json.get(key);
-    }
-
-    @SuppressWarnings("unchecked")
-    private static List<Map<String, Object>> list(Map<String, Object> json, String key) {
-        assertThat(json.get(key)).as(key).isInstanceOf(List.class);
-        return new ArrayList<>((List<Map<String, Object>>) json.get(key));
     }
 }

@@ -1,5 +1,8 @@
 package dev.netkit.cli;
 
+import static dev.netkit.cli.JsonFields.list;
+import static dev.netkit.cli.JsonFields.map;
+import static dev.netkit.cli.JsonFields.number;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.withinPercentage;
 
@@ -247,24 +250,6 @@ class LoadCommandTest {
         String[] args = Stream.concat(Stream.of("load", "--target", "127.0.0.1:" + server.localAddress().getPort()),
                 Stream.of(options)).toArray(String[]::new);
         return CliRun.execute(LIMIT, args);
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> map(Map<String, Object> json, String key) {
-        assertThat(json.get(key)).as(key).isInstanceOf(Map.class);
-        return (Map<String, Object>) json.get(key);
-    }
-
-    @SuppressWarnings("unchecked")
-    private static List<Map<String, Object>> list(Map<String, Object> json, String key) {
-        assertThat(json.get(key)).as(key).isInstanceOf(List.class);
-        return (List<Map<String, Object>>) json.get(key);
-    }
-
-    private static double number(Map<String, Object> json, String key) {
-        assertThat(json).containsKey(key);
-        assertThat(json.get(key)).as(key).isInstanceOf(Double.class);
-        return (Double) json.get(key);
     }
 
     /** A loopback port with nothing listening on it (bound, then released). */

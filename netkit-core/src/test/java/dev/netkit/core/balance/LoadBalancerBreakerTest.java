@@ -1,5 +1,6 @@
 package dev.netkit.core.balance;
 
+import static dev.netkit.core.balance.Traffic.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.netkit.core.breaker.BreakerConfig;
@@ -13,9 +14,6 @@ import org.junit.jupiter.api.Test;
 
 /** Circuit breakers inside the balancer: OPEN leaves picks, the wait brings trial requests, their verdict closes or reopens. */
 class LoadBalancerBreakerTest {
-    private static final Endpoint A = new Endpoint("10.0.0.1", 7000);
-    private static final Endpoint B = new Endpoint("10.0.0.2", 7000);
-    private static final Endpoint C = new Endpoint("10.0.0.3", 7000);
 
     private final ManualScheduler scheduler = new ManualScheduler();
     private final List<String> events = new CopyOnWriteArrayList<>();
@@ -37,20 +35,13 @@ class LoadBalancerBreakerTest {
                 .build();
     }
 
-    private static void outcomes(LoadBalancer lb, Endpoint target, int successes, int failures) {
-        EndpointState s = lb.state(target);
-        for (int i = 0; i < successes + failures; i++) {
-            s.started();
-            lb.finished(s, 1_000_000, i < successes ? Outcome.SUCCESS : Outcome.FAILURE);
-        }
-    }
 
     @Test
     void anOpenBreakerLeavesPicksThenTrialRequestsDecide() {
         LoadBalancer lb = balancer(0.5);
-        outcomes(lb, A, 5, 4);
+        outcomes(lb, A, 5, 4, false);
         assertThat(events).isEmpty(); // 9 calls: below the minimum
-        outcomes(lb, A, 0, 1); // 5 of 10 failed: the threshold
+        outcomes(lb, A, 0, 1, false); // 5 of 10 failed: the threshold
         assertThat(events).containsExactly("10.0.0.1 CLOSED->OPEN");
         assertThat(lb.stats().endpoints().get(0).status()).isEqualTo(EndpointStatus.BREAKER_OPEN);
         assertThat(lb.stats().endpoints().get(0).breaker()).isEqualTo("OPEN");
@@ -82,7 +73,7 @@ class LoadBalancerBreakerTest {
     @Test
     void aFailedTrialReopensAndTheWaitStartsAgain() {
         LoadBalancer lb = balancer(0.5);
-        outcomes(lb, B, 0, 10);
+        outcomes(lb, B, 0, 10, false);
         scheduler.advance(Duration.ofSeconds(10));
         EndpointState trial;
         do {
@@ -102,8 +93,8 @@ class LoadBalancerBreakerTest {
     @Test
     void panicModeIgnoresHealthButStillHonoursOpenBreakers() {
         LoadBalancer lb = balancer(0.5);
-        outcomes(lb, A, 0, 10);
-        outcomes(lb, B, 0, 10);
+        outcomes(lb, A, 0, 10, false);
+        outcomes(lb, B, 0, 10, false);
         assertThat(lb.panic()).isTrue(); // 1 of 3 in service: the snapshot lists all three
         for (int i = 0; i < 30; i++) {
             EndpointState s = lb.pick(); // A and B refuse (OPEN): re-picked onto C

@@ -1,5 +1,6 @@
 package dev.netkit.core.balance;
 
+import static dev.netkit.core.balance.Traffic.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.netkit.core.endpoint.Endpoint;
@@ -7,10 +8,8 @@ import dev.netkit.core.health.HealthCheckConfig;
 import dev.netkit.core.health.HealthChecker;
 import dev.netkit.core.time.ManualScheduler;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -19,9 +18,6 @@ import org.junit.jupiter.api.Test;
 
 /** Active health checks feeding the balancer: out on failing checks, back on passing ones, ejections lifted early. */
 class LoadBalancerHealthTest {
-    private static final Endpoint A = new Endpoint("10.0.0.1", 7000);
-    private static final Endpoint B = new Endpoint("10.0.0.2", 7000);
-    private static final Endpoint C = new Endpoint("10.0.0.3", 7000);
 
     private final ManualScheduler scheduler = new ManualScheduler();
     private final Map<Endpoint, Boolean> up = new ConcurrentHashMap<>(Map.of(A, true, B, true, C, true));
@@ -63,15 +59,6 @@ class LoadBalancerHealthTest {
                 .build();
     }
 
-    private static Set<Endpoint> picked(LoadBalancer lb, int picks) {
-        Set<Endpoint> seen = new HashSet<>();
-        for (int i = 0; i < picks; i++) {
-            EndpointState s = lb.pick();
-            seen.add(s.endpoint().address());
-            lb.finished(s, 1_000_000, Outcome.SUCCESS);
-        }
-        return seen;
-    }
 
     @Test
     void failingChecksTakeAnEndpointOutAndPassingOnesBringItBack() {

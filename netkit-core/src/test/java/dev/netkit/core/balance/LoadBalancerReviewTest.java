@@ -1,5 +1,6 @@
 package dev.netkit.core.balance;
 
+import static dev.netkit.core.balance.Traffic.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.netkit.core.breaker.BreakerConfig;
@@ -20,9 +21,6 @@ import org.junit.jupiter.api.Test;
  * Each test states the contract it checks; they fail on the reviewed code.
  */
 class LoadBalancerReviewTest {
-    private static final Endpoint A = new Endpoint("10.0.0.1", 7000);
-    private static final Endpoint B = new Endpoint("10.0.0.2", 7000);
-    private static final Endpoint C = new Endpoint("10.0.0.3", 7000);
 
     private final ManualScheduler scheduler = new ManualScheduler();
 

@@ -1,5 +1,6 @@
 package dev.netkit.core.balance;
 
+import static dev.netkit.core.balance.Traffic.*;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -18,10 +19,6 @@ import org.junit.jupiter.api.Test;
 
 /** The control plane: outlier ejection and return, panic mode, membership changes and slow start, on a manual clock. */
 class LoadBalancerTest {
-    private static final Endpoint A = new Endpoint("10.0.0.1", 7000);
-    private static final Endpoint B = new Endpoint("10.0.0.2", 7000);
-    private static final Endpoint C = new Endpoint("10.0.0.3", 7000);
-    private static final Endpoint D = new Endpoint("10.0.0.4", 7000);
 
     private final ManualScheduler scheduler = new ManualScheduler();
     private final List<String> events = new CopyOnWriteArrayList<>();
@@ -55,23 +52,7 @@ class LoadBalancerTest {
         return LoadBalancer.builder(config).endpoints(list).listener(recorder).time(scheduler.ticker(), scheduler).build();
     }
 
-    private static void fail(LoadBalancer lb, Endpoint target, int times) {
-        for (int i = 0; i < times; i++) {
-            EndpointState s = lb.state(target);
-            s.started(); // as a pick would
-            lb.finished(s, 1_000_000, Outcome.FAILURE);
-        }
-    }
 
-    private static Set<Endpoint> picked(LoadBalancer lb, int picks) {
-        Set<Endpoint> seen = new HashSet<>();
-        for (int i = 0; i < picks; i++) {
-            EndpointState s = lb.pick();
-            seen.add(s.endpoint().address());
-            lb.finished(s, 1_000_000, Outcome.SUCCESS);
-        }
-        return seen;
-    }
 
     @Test
     void picksCountOutstandingUntilFinished() {
@@ -94,9 +75,9 @@ class LoadBalancerTest {
         OutlierConfig outlier = OutlierConfig.defaults().withMaxEjectedShare(0.5);
         LoadBalancer lb = balancer(BalancerConfig.defaults().withOutlier(outlier), A, B, C);
 
-        fail(lb, A, 4);
+        failures(lb, A, 4);
         assertThat(lb.stats().endpoints().get(0).status()).isEqualTo(EndpointStatus.HEALTHY); // 4 < 5
-        fail(lb, A, 1);
+        failures(lb, A, 1);
         assertThat(events).containsExactly("ejected 10.0.0.1 for 30s: 5 consecutive failures");
         assertThat(picked(lb, 30)).containsExactlyInAnyOrder(B, C);
         assertThat(lb.stats().endpoints().get(0).status()).isEqualTo(EndpointStatus.EJECTED);
@@ -107,12 +88,12 @@ class LoadBalancerTest {
         assertThat(events.get(events.size() - 1)).isEqualTo("returned 10.0.0.1: ejection of 30000 ms ended");
         assertThat(picked(lb, 30)).contains(A);
 
-        fail(lb, A, 5); // second ejection in a row: 2 × base
+        failures(lb, A, 5); // second ejection in a row: 2 × base
         assertThat(events.get(events.size() - 1)).startsWith("ejected 10.0.0.1 for 60s");
         scheduler.advance(Duration.ofSeconds(60));
         // Well intervals forgive one ejection each: after two, the next ejection is 1 × base again.
         scheduler.advance(Duration.ofSeconds(20));
-        fail(lb, A, 5);
+        failures(lb, A, 5);
         assertThat(events.get(events.size() - 1)).startsWith("ejected 10.0.0.1 for 30s");
     }
 
@@ -123,7 +104,7 @@ class LoadBalancerTest {
         LoadBalancer lb = balancer(BalancerConfig.defaults().withOutlier(outlier), A, B);
         List<Long> durations = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
-            fail(lb, A, 5);
+            failures(lb, A, 5);
             String last = events.get(events.size() - 1);
             durations.add(Long.parseLong(last.substring(last.indexOf(" for ") + 5, last.indexOf("s:"))));
             scheduler.advance(Duration.ofSeconds(70));
@@ -134,13 +115,13 @@ class LoadBalancerTest {
     @Test
     void atMostTheMaxEjectedShareIsEjectedButAlwaysOne() {
         LoadBalancer lb = balancer(BalancerConfig.defaults(), A, B, C); // share 0.1 of 3 = 0, yet one may go
-        fail(lb, A, 5);
-        fail(lb, B, 5);
+        failures(lb, A, 5);
+        failures(lb, B, 5);
         assertThat(events).containsExactly("ejected 10.0.0.1 for 30s: 5 consecutive failures", "skipped 10.0.0.2");
         assertThat(picked(lb, 30)).containsExactlyInAnyOrder(B, C);
         assertThat(lb.stats().ejections()).isEqualTo(1);
         scheduler.advance(Duration.ofSeconds(30)); // A returns: room for one ejection again
-        fail(lb, B, 5); // B keeps failing: judged again after another 5 failures
+        failures(lb, B, 5); // B keeps failing: judged again after another 5 failures
         assertThat(events.get(events.size() - 1)).startsWith("ejected 10.0.0.2");
     }
 
@@ -148,7 +129,7 @@ class LoadBalancerTest {
     void pickOtherFindsEveryRemainingEndpointWhenTheAvoidedOneLeftTheSnapshot() {
         LoadBalancer lb = balancer(BalancerConfig.defaults().withOutlier(OutlierConfig.defaults().withMaxEjectedShare(0.5)), A, B, C);
         EndpointState a = lb.state(A);
-        fail(lb, A, 5); // ejected: no longer in the snapshot
+        failures(lb, A, 5); // ejected: no longer in the snapshot
         Set<Endpoint> seen = new HashSet<>();
         for (int i = 0; i < 100; i++) {
             EndpointState other = lb.pickOther(a);
@@ -163,30 +144,23 @@ class LoadBalancerTest {
         OutlierConfig outlier = OutlierConfig.defaults().withConsecutiveFailures(0).withFailureRate(0.5, 20).withMaxEjectedShare(0.5);
         LoadBalancer lb = balancer(BalancerConfig.defaults().withOutlier(outlier), A, B, C);
         // A: 10 of 19 failed (rate above 50 %, volume below 20). B: 12 of 20 failed.
-        record(lb, A, 9, 10);
-        record(lb, B, 8, 12);
-        record(lb, C, 100, 1);
+        outcomes(lb, A, 9, 10, true);
+        outcomes(lb, B, 8, 12, true);
+        outcomes(lb, C, 100, 1, true);
         scheduler.advance(Duration.ofSeconds(10));
         assertThat(events).hasSize(1);
         assertThat(events.get(0)).startsWith("ejected 10.0.0.2 for 30s: failure rate 60.0% over 20 requests");
         // The window restarts: A's old failures do not carry over.
-        record(lb, A, 15, 5);
+        outcomes(lb, A, 15, 5, true);
         scheduler.advance(Duration.ofSeconds(10));
         assertThat(events).hasSize(1);
     }
 
-    private static void record(LoadBalancer lb, Endpoint target, int successes, int failures) {
-        EndpointState s = lb.state(target);
-        for (int i = 0; i < successes + failures; i++) {
-            s.started();
-            lb.finished(s, 1_000_000, i < failures ? Outcome.FAILURE : Outcome.SUCCESS);
-        }
-    }
 
     @Test
     void aPassingActiveCheckReturnsAnEjectedEndpointEarly() {
         LoadBalancer lb = balancer(BalancerConfig.defaults(), A, B);
-        fail(lb, A, 5);
+        failures(lb, A, 5);
         lb.checkPassed(A);
         assertThat(events).containsExactly("ejected 10.0.0.1 for 30s: 5 consecutive failures",
                 "returned 10.0.0.1: active health check passed");
@@ -298,14 +272,14 @@ class LoadBalancerTest {
                     }
                 })
                 .time(scheduler.ticker(), scheduler).build();
-        fail(lb, A, 5);
+        failures(lb, A, 5);
         assertThat(picked(lb, 10)).containsExactly(B);
     }
 
     @Test
     void closeStopsTheTimers() {
         LoadBalancer lb = balancer(BalancerConfig.defaults(), A, B);
-        fail(lb, A, 5);
+        failures(lb, A, 5);
         lb.close();
         lb.close();
         scheduler.advance(Duration.ofMinutes(5));
