@@ -103,7 +103,7 @@ public final class Broker implements AutoCloseable {
     private final ExecutorService resolver = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("netkit-broker-dns-", 0).factory());
 
-    private Broker(BrokerConfig config, BalancerListener listener) {
+    private Broker(BrokerConfig config, BalancerListener listener, RequestObserver observer) {
         this.config = config;
         this.defaultTimeoutNanos = config.requestTimeout().toNanos();
         this.transport = Transport.resolve(config.transport());
@@ -139,7 +139,7 @@ public final class Broker implements AutoCloseable {
         }
         this.balancer = balancing.build();
         this.router = new RequestRouter(balancer, counters, closed::requested, config.retry(),
-                config.retry().newBudget(Ticker.system()), Scheduler.shared());
+                config.retry().newBudget(Ticker.system()), Scheduler.shared(), observer);
         log.debug("netkit broker to {} (transport {}, {} I/O thread(s))", config.endpoints(), transport.name(), config.ioThreads());
     }
 
@@ -153,7 +153,16 @@ public final class Broker implements AutoCloseable {
      * and breaker changes (for metrics, logs and timelines).
      */
     public static Broker create(BrokerConfig config, BalancerListener listener) {
-        return new Broker(Objects.requireNonNull(config, "config"), new LoggingBalancerListener(Objects.requireNonNull(listener, "listener")));
+        return create(config, listener, null);
+    }
+
+    /**
+     * Creates a broker that also tells {@code observer} how each attempt of each request ended
+     * (for metrics: latency per endpoint, failures by kind); null for none.
+     */
+    public static Broker create(BrokerConfig config, BalancerListener listener, RequestObserver observer) {
+        return new Broker(Objects.requireNonNull(config, "config"),
+                new LoggingBalancerListener(Objects.requireNonNull(listener, "listener")), observer);
     }
 
     /**

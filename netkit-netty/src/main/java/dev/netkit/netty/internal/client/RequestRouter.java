@@ -16,6 +16,11 @@ import dev.netkit.core.retry.RetryBudget;
 import dev.netkit.core.retry.RetryDecision;
 import dev.netkit.core.retry.RetryPolicy;
 import dev.netkit.core.time.Scheduler;
+import dev.netkit.core.error.ErrorKind;
+import dev.netkit.core.error.NetkitException;
+import dev.netkit.netty.client.RequestObserver;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.CompletableFuture;
@@ -36,12 +41,15 @@ import java.util.function.BooleanSupplier;
  * last attempt does.
  */
 public final class RequestRouter implements AttemptObserver {
+    private static final Logger log = LoggerFactory.getLogger(RequestRouter.class);
+
     private final LoadBalancer balancer;
     private final BrokerCounters counters;
     private final BooleanSupplier closing;
     private final RetryPolicy retryPolicy;
     private final RetryBudget retryBudget;
     private final Scheduler scheduler;
+    private final RequestObserver observer; // null: nobody observes
     /** Retries waiting out their backoff: in no pool yet, but in flight for the caller (and for close's drain). */
     private final AtomicInteger inBackoff = new AtomicInteger();
 
@@ -50,13 +58,14 @@ public final class RequestRouter implements AttemptObserver {
      *                not that the endpoint was removed)
      */
     public RequestRouter(LoadBalancer balancer, BrokerCounters counters, BooleanSupplier closing,
-                         RetryPolicy retryPolicy, RetryBudget retryBudget, Scheduler scheduler) {
+                         RetryPolicy retryPolicy, RetryBudget retryBudget, Scheduler scheduler, RequestObserver observer) {
         this.balancer = balancer;
         this.counters = counters;
         this.closing = closing;
         this.retryPolicy = retryPolicy;
         this.retryBudget = retryBudget;
         this.scheduler = scheduler;
+        this.observer = observer;
     }
 
     /** Sends a new request; the returned future is the caller's. */
@@ -138,12 +147,36 @@ public final class RequestRouter implements AttemptObserver {
     public void succeeded(PendingRequest attempt, long nowNanos) {
         // The balancer runs on the system ticker, so the connection's reading serves it too.
         balancer.finished(attempt.target, nowNanos - attempt.startNanos, Outcome.SUCCESS, nowNanos);
+        if (observer != null) {
+            tell(attempt, nowNanos - attempt.startNanos, null, false);
+        }
+    }
+
+    private void tell(PendingRequest attempt, long latencyNanos, ErrorKind failure, boolean retried) {
+        try {
+            observer.attemptFinished(attempt.target.endpoint().address(), Math.max(0, latencyNanos), failure, retried);
+        } catch (RuntimeException e) {
+            log.warn("request observer failed; ignored", e);
+        }
+    }
+
+    private static ErrorKind kindOf(Throwable cause) {
+        return cause instanceof NetkitException e ? e.kind() : ErrorKind.CONNECTION_LOST;
     }
 
     @Override
     public boolean failed(PendingRequest attempt, Throwable error) {
         Throwable cause = unwrap(error);
         long now = System.nanoTime();
+        boolean retried = retryOrNot(attempt, cause, now);
+        if (observer != null) {
+            tell(attempt, now - attempt.startNanos, kindOf(cause), retried);
+        }
+        return retried;
+    }
+
+    /** Reports the failed attempt to the balancer, and sends a retry if the policy allows it. */
+    private boolean retryOrNot(PendingRequest attempt, Throwable cause, long now) {
         balancer.finished(attempt.target, now - attempt.startNanos, outcomeOf(attempt, cause), now);
         if (retryPolicy.maxAttempts() <= attempt.attempt || !retryPolicy.isRetryable(cause) || closing.getAsBoolean()
                 || attempt.callerDone()) {
@@ -183,6 +216,7 @@ public final class RequestRouter implements AttemptObserver {
     @Override
     public void cancelled(PendingRequest attempt) {
         balancer.finished(attempt.target, 0, Outcome.NOT_COUNTED);
+        // Not told to the observer: the caller gave up; nothing ended at the endpoint.
     }
 
     /**
