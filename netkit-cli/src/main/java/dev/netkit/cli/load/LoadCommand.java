@@ -1,7 +1,10 @@
 package dev.netkit.cli.load;
 
+import dev.netkit.cli.load.report.ReportFiles;
 import dev.netkit.core.error.NetkitException;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -21,8 +24,11 @@ import picocli.CommandLine.Spec;
  * target's share, the balancer's events (ejections, returns...) and a per-second timeline. A
  * target that fails (killed, restarted) never stops the run: its errors are counted by kind.
  *
+ * <p>{@code --html FILE} also writes the report as a self-contained page with charts, {@code --hdr FILE}
+ * the latencies as HdrHistogram's interval log (one histogram per second).
+ *
  * <p>Exit status: 0 when at least one request succeeded and none mismatched; 1 otherwise; 2 when
- * the targets could not be reached or the options are invalid.
+ * the targets could not be reached, the options are invalid or a report file could not be written.
  *
  * <p>Output goes to the command line's {@code getOut()}/{@code getErr()} (stdout/stderr unless
  * replaced with {@code setOut}/{@code setErr}, as tests do).
@@ -69,10 +75,20 @@ public final class LoadCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the final report as one JSON line (progress goes to stderr).")
     boolean json;
 
+    @Option(names = "--html", paramLabel = "FILE",
+            description = "Also write the report as a self-contained HTML page with charts.")
+    Path html;
+
+    @Option(names = "--hdr", paramLabel = "FILE",
+            description = "Also write the latencies as an HdrHistogram interval log (one histogram per second).")
+    Path hdr;
+
     @Override
     public Integer call() throws InterruptedException {
         LoadPlan plan;
+        ReportFiles files;
         try {
+            files = ReportFiles.of(html, hdr);
             plan = new LoadPlan(TargetSpec.parseAll(targets), connections, depth, size,
                     duration, warmup, timeout, ioThreads, validationInterval, balancing.balancing());
         } catch (IllegalArgumentException e) {
@@ -80,20 +96,27 @@ public final class LoadCommand implements Callable<Integer> {
             spec.commandLine().getErr().flush();
             return 2;
         }
-        return run(plan, json, spec.commandLine().getOut(), spec.commandLine().getErr());
+        return run(plan, json, files, spec.commandLine().getOut(), spec.commandLine().getErr());
     }
 
-    /** Runs a plan and prints its report; shared with {@code netkit demo}. Returns the exit status. */
-    static int run(LoadPlan plan, boolean json, PrintWriter out, PrintWriter err) throws InterruptedException {
+    /** Runs a plan, prints its report and writes its files; shared with {@code netkit demo}. Returns the exit status. */
+    static int run(LoadPlan plan, boolean json, ReportFiles files, PrintWriter out, PrintWriter err)
+            throws InterruptedException {
         PrintWriter progress = json ? err : out;
-        LoadGenerator generator = new LoadGenerator(plan, progress);
         LoadResult result;
+        LoadGenerator generator;
         try {
+            files.open();
+            generator = new LoadGenerator(plan, progress, files.intervals());
             result = generator.run();
-        } catch (NetkitException e) {
+        } catch (NetkitException | IOException e) {
+            files.discard();
             err.println("netkit load: " + e.getMessage());
             err.flush();
             return 2;
+        } catch (InterruptedException | RuntimeException e) {
+            files.discard();
+            throw e;
         }
         if (json) {
             out.println(LoadReport.json(plan, result));
@@ -101,11 +124,20 @@ public final class LoadCommand implements Callable<Integer> {
         } else {
             LoadReport.printText(out, plan, generator.transportName(), result);
         }
+        try {
+            files.write(plan, generator.transportName(), result).forEach(f -> progress.println("report written to " + f));
+            progress.flush();
+        } catch (IOException e) {
+            files.discard();
+            err.println("netkit load: " + e.getMessage());
+            err.flush();
+            return 2;
+        }
         return result.requests() > 0 && result.mismatched() == 0 ? 0 : 1;
     }
 
     /** Entry for {@code netkit demo}. */
     public static int runPlan(LoadPlan plan, PrintWriter out, PrintWriter err) throws InterruptedException {
-        return run(plan, false, out, err);
+        return run(plan, false, ReportFiles.none(), out, err);
     }
 }

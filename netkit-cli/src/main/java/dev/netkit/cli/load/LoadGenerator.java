@@ -26,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAccumulator;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
@@ -46,8 +47,8 @@ public final class LoadGenerator {
 
     private final LoadPlan plan;
     private final PrintWriter progress;
+    private final Consumer<Histogram> intervals;
     private final Recorder recorder = new Recorder(HIGHEST_TRACKABLE_NANOS, 3);
-    private final LongAdder ok = new LongAdder();
     private final LongAdder mismatched = new LongAdder();
     private final LongAccumulator failedMaxNanos = new LongAccumulator(Math::max, 0);
     private final BalancerEventLog events = new BalancerEventLog(BalancerEventLog.DEFAULT_CAPACITY);
@@ -66,8 +67,19 @@ public final class LoadGenerator {
 
     /** @param progress where the one-line-per-second progress goes (null for none) */
     public LoadGenerator(LoadPlan plan, PrintWriter progress) {
+        this(plan, progress, interval -> { });
+    }
+
+    /**
+     * @param progress  where the one-line-per-second progress goes (null for none)
+     * @param intervals given each second's latency histogram of the measured window (nanoseconds,
+     *                  start and end timestamps in ms since the epoch) on the timer thread, and the
+     *                  last partial second's at the end; it must not keep the histogram (recycled)
+     */
+    public LoadGenerator(LoadPlan plan, PrintWriter progress, Consumer<Histogram> intervals) {
         this.plan = plan;
         this.progress = progress;
+        this.intervals = intervals;
         this.template = template(plan.size());
     }
 
@@ -132,8 +144,8 @@ public final class LoadGenerator {
         long start = System.nanoTime();
         measuring = true;
         Histogram total = new Histogram(HIGHEST_TRACKABLE_NANOS, 3);
-        ProgressPrinter printer = new ProgressPrinter(progress, recorder, ok, mismatched, errors, total,
-                broker::balancerStats, start);
+        ProgressPrinter printer = new ProgressPrinter(progress, recorder, mismatched, errors, total,
+                broker::balancerStats, start, intervals);
         var ticks = timer.scheduleAtFixedRate(printer::tick, 1, 1, TimeUnit.SECONDS);
         TimeUnit.NANOSECONDS.sleep(plan.duration().toNanos());
         measuring = false;
@@ -151,7 +163,6 @@ public final class LoadGenerator {
 
     private void resetCounters() {
         recorder.reset();
-        ok.reset();
         mismatched.reset();
         errors.clear();
         failedMaxNanos.reset();
@@ -198,7 +209,6 @@ public final class LoadGenerator {
                 recordError(error, sentAt);
             } else if (Arrays.equals(response, payload)) {
                 if (measuring) {
-                    ok.increment();
                     recorder.recordValue(Math.min(System.nanoTime() - sentAt, HIGHEST_TRACKABLE_NANOS));
                 }
             } else if (measuring) {
@@ -260,7 +270,7 @@ public final class LoadGenerator {
         List<LoadResult.TimedEvent> timed = events.events().stream()
                 .map(e -> new LoadResult.TimedEvent(Math.floorDiv(e.nanoTime() - start, 1_000_000L), e))
                 .toList();
-        return new LoadResult(requests, errorCount, byKind, mismatched.sum(), seconds, latency,
+        return new LoadResult(requests, errorCount, byKind, mismatched.sum(), seconds, latency, h,
                 brokerStats.connectionsOpened(), brokerStats.reuseRate(),
                 broker.poolStats().stream().mapToLong(dev.netkit.core.pool.PoolStats::validations).sum(), retried,
                 micros(failedMaxNanos.get()), startEpochMillis, endpoints, timed, events.dropped(), timeline);

@@ -4,6 +4,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.HdrHistogram.Histogram;
 
 /**
  * The outcome of a load run's measured window.
@@ -15,6 +16,8 @@ import java.util.TreeMap;
  *                      correct server
  * @param seconds       length of the measured window
  * @param latencyMicros p50, p90, p99, p99.9 and max of successful requests, in microseconds
+ * @param latencyNanos  every successful request's latency, in nanoseconds (its count is
+ *                      {@code requests}); kept as a copy, handed out as one
  * @param connectionsOpened connections the broker opened during the whole run (connect, warm-up
  *                      and window): equal to the configured count when none was lost
  * @param reuseRate     share of requests over the whole run sent on an already used pooled
@@ -37,6 +40,7 @@ public record LoadResult(
         long mismatched,
         double seconds,
         Latency latencyMicros,
+        Histogram latencyNanos,
         long connectionsOpened,
         double reuseRate,
         long validations,
@@ -54,6 +58,13 @@ public record LoadResult(
         endpoints = List.copyOf(endpoints);
         events = List.copyOf(events);
         timeline = List.copyOf(timeline);
+        latencyNanos = latencyNanos.copy();
+    }
+
+    /** A copy of the latency histogram (nanoseconds), for the caller to keep or change. */
+    @Override
+    public Histogram latencyNanos() {
+        return latencyNanos.copy();
     }
 
     /** Successful requests per second over the measured window. */

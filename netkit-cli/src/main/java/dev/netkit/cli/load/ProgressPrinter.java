@@ -8,46 +8,59 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
 /**
  * Once a second: moves the recorder's interval histogram into the run's total, appends one
- * {@link TimelineEntry} (requests, errors, answers per target) and prints one progress line.
- * Runs on the load generator's timer thread only.
+ * {@link TimelineEntry} (requests, errors, answers per target), hands the interval to an optional
+ * listener (the {@code --hdr} log) and prints one progress line. Runs on the load generator's
+ * timer thread, and once more at the end of the window on the thread that ends it.
+ *
+ * <p>A second's request count is its interval histogram's count: the recorder puts every recorded
+ * latency in exactly one interval, so the timeline, the total histogram and the report agree.
  */
 final class ProgressPrinter {
     private final PrintWriter out;
     private final Recorder recorder;
-    private final LongAdder ok;
     private final LongAdder mismatched;
     private final Map<String, LongAdder> errors;
     private final Histogram total;
     private final Supplier<BalancerStats> balancer;
     private final long start;
+    private final Consumer<Histogram> intervals;
     private final List<TimelineEntry> timeline = new ArrayList<>();
     private Histogram interval;
     private long lastOk;
     private long lastErrors;
     private long lastTick;
     private Map<String, Long> lastAnswered;
+    private boolean ended;
 
-    ProgressPrinter(PrintWriter out, Recorder recorder, LongAdder ok, LongAdder mismatched,
-                    Map<String, LongAdder> errors, Histogram total, Supplier<BalancerStats> balancer, long start) {
+    /**
+     * @param intervals given each interval histogram (nanoseconds, with the recorder's start and end
+     *                  timestamps) as it is taken; it must not keep it (the histogram is recycled)
+     */
+    ProgressPrinter(PrintWriter out, Recorder recorder, LongAdder mismatched, Map<String, LongAdder> errors,
+                    Histogram total, Supplier<BalancerStats> balancer, long start, Consumer<Histogram> intervals) {
         this.out = out;
         this.recorder = recorder;
-        this.ok = ok;
         this.mismatched = mismatched;
         this.errors = errors;
         this.total = total;
         this.balancer = balancer;
         this.start = start;
+        this.intervals = intervals;
         this.lastTick = start;
         this.lastAnswered = answered();
     }
 
     synchronized void tick() {
+        if (ended) { // a tick that was waiting while the window ended
+            return;
+        }
         long now = System.nanoTime();
         TimelineEntry entry = record(now);
         if (out != null) {
@@ -65,6 +78,7 @@ final class ProgressPrinter {
         // Always a last entry, however short: the report's request count is the timeline's sum
         // (requestsCounted), so completions racing with the end of the window count in both or neither.
         record(System.nanoTime());
+        ended = true;
     }
 
     /** Requests counted into the timeline so far (after {@link #absorbRemaining()}: the report's total). */
@@ -80,7 +94,8 @@ final class ProgressPrinter {
     private TimelineEntry record(long now) {
         interval = recorder.getIntervalHistogram(interval);
         total.add(interval);
-        long okNow = ok.sum();
+        intervals.accept(interval);
+        long okNow = lastOk + interval.getTotalCount();
         long errorsNow = errors.values().stream().mapToLong(LongAdder::sum).sum();
         Map<String, Long> answeredNow = answered();
         Map<String, Long> answeredDelta = new LinkedHashMap<>();
