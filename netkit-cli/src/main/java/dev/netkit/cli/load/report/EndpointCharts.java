@@ -7,8 +7,9 @@ import java.util.Locale;
 
 /**
  * How the load was spread over the targets: one bar group per endpoint (answered requests and
- * errors counted against it), and each endpoint's answers per second over time (one line per
- * endpoint, one point per timeline entry), in the endpoints' order and colours.
+ * errors counted against it), and each endpoint's answers per second over time, stacked (one
+ * band per endpoint, one point per timeline entry as {@link ThroughputChart} has, so the top is
+ * the total), in the endpoints' order and colours.
  */
 final class EndpointCharts {
     static final String BARS_ID = "endpoint-bars";
@@ -27,7 +28,7 @@ final class EndpointCharts {
 
     /** Bars of answered requests and errors per endpoint. */
     static String bars(List<EndpointReport> endpoints) {
-        int height = 36 + 52 + ROW * Math.max(1, endpoints.size());
+        int height = 52 + 52 + ROW * Math.max(1, endpoints.size());
         SvgCanvas c = new SvgCanvas(BARS_ID, "Requests per endpoint", SvgCanvas.WIDTH, height);
         long max = endpoints.stream().mapToLong(e -> Math.max(e.answered(), e.errors())).max().orElse(0);
         NiceScale x = NiceScale.covering(max, 8);
@@ -55,40 +56,50 @@ final class EndpointCharts {
         return c.close();
     }
 
-    /** Each endpoint's answers per second over time. */
-    static String timeline(List<EndpointReport> endpoints, List<TimelineEntry> timeline, double windowSeconds) {
+    /** Each endpoint's answers per second over time, stacked. */
+    static String timeline(List<EndpointReport> endpoints, List<TimelineEntry> all, double windowSeconds) {
+        List<TimelineEntry> timeline = TimeAxis.rated(all);
         SvgCanvas c = new SvgCanvas(TIMELINE_ID, "Answers per second by endpoint", SvgCanvas.WIDTH, 320);
         TimeAxis time = new TimeAxis(windowSeconds);
-        double[][] rates = new double[endpoints.size()][timeline.size()];
+        // stacked[i][j]: answers per second of endpoints 0..i-1 at entry j (stacked[0] is the floor)
+        double[][] stacked = new double[endpoints.size() + 1][timeline.size()];
         double[] xs = new double[timeline.size()];
-        double max = 0;
         for (int j = 0; j < timeline.size(); j++) {
             TimelineEntry t = timeline.get(j);
             xs[j] = time.fraction(t.endMillis() / 1000.0);
             for (int i = 0; i < endpoints.size(); i++) {
                 long n = t.answered().getOrDefault(endpoints.get(i).address(), 0L);
-                rates[i][j] = t.millis() <= 0 ? 0 : n * 1000.0 / t.millis();
-                max = Math.max(max, rates[i][j]);
+                stacked[i + 1][j] = stacked[i][j] + n * 1000.0 / t.millis(); // rated: millis >= 250
             }
         }
+        double max = 0;
+        for (double v : stacked[endpoints.size()]) {
+            max = Math.max(max, v);
+        }
         NiceScale y = NiceScale.covering(max, 6);
-        c.yAxis(y, "answers per second");
+        c.yAxis(y, "answers per second (stacked)");
         time.draw(c);
+        TimeAxis.noteLeftOut(c, all, timeline);
         if (timeline.isEmpty()) {
             c.empty("no timeline");
         }
         for (int i = 0; i < endpoints.size(); i++) {
-            double[] ys = new double[timeline.size()];
-            for (int j = 0; j < ys.length; j++) {
-                ys[j] = y.fraction(rates[i][j]);
-            }
             String address = endpoints.get(i).address();
-            c.polyline("series endpoint", color(i), xs, ys, address + " answers per second");
+            c.band("band endpoint", color(i), xs, fractions(stacked[i], y), fractions(stacked[i + 1], y),
+                    address + " answers per second");
             if (i < 4) {
-                c.legend(Math.min(endpoints.size(), 4) - 1 - i, color(i), address);
+                c.legend(i, color(i), address);
             }
         }
         return c.close();
+    }
+
+    private static double[] fractions(double[] values, NiceScale y) {
+        double[] f = new double[values.length];
+        for (int i = 0; i < values.length; i++) {
+            f[i] = y.fraction(values[i]);
+        }
+        return f;
     }
 
     private static void bar(SvgCanvas c, String cssClass, String color, double y, double fraction) {

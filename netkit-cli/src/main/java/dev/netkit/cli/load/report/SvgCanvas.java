@@ -10,8 +10,8 @@ package dev.netkit.cli.load.report;
 final class SvgCanvas {
     static final int WIDTH = 900;
     private static final int LEFT = 76;
-    private static final int RIGHT = 24;
-    private static final int TOP = 36;
+    private static final int RIGHT = 48;
+    private static final int TOP = 52;
     private static final int BOTTOM = 52;
 
     private final StringBuilder b = new StringBuilder(4096);
@@ -48,7 +48,7 @@ final class SvgCanvas {
             double v = i * scale.step();
             double y = y(scale.fraction(v));
             line(x(0), y, x(1), y, "#e3e3e3", null);
-            text(LEFT - 6, y + 4, "end", Html.num(v));
+            text(LEFT - 6, y + 4, "end", scale.step() >= 1 ? Html.count(Math.round(v)) : Html.num(v));
         }
         b.append("<text transform=\"translate(16 ").append(Html.num(y(0.5))).append(") rotate(-90)\" text-anchor=\"middle\">")
                 .append(Html.escape(name)).append("</text>\n");
@@ -100,12 +100,26 @@ final class SvgCanvas {
                 .append("\" text-anchor=\"").append(anchor).append("\">").append(Html.escape(text)).append("</text>\n");
     }
 
-    /** A legend entry (colour swatch and name) in the top margin, the {@code slot}-th from the right. */
+    /** A legend entry (colour swatch and name) under the title, the {@code slot}-th from the left (four fit). */
     void legend(int slot, String color, String name) {
-        double x = width - RIGHT - 190.0 * (slot + 1);
-        b.append("<rect x=\"").append(Html.num(x)).append("\" y=\"10\" width=\"12\" height=\"12\" fill=\"").append(color)
+        double x = LEFT + 200.0 * slot;
+        b.append("<rect x=\"").append(Html.num(x)).append("\" y=\"28\" width=\"12\" height=\"12\" fill=\"").append(color)
                 .append("\"/>\n");
-        text(x + 16, 20, "start", name.length() > 26 ? name.substring(0, 25) + "…" : name);
+        text(x + 16, 38, "start", name.length() > 28 ? name.substring(0, 27) + "…" : name);
+    }
+
+    /** A filled band between two lines through the same xs (fractions); {@code data-points} holds their count. */
+    void band(String cssClass, String color, double[] xs, double[] lower, double[] upper, String title) {
+        b.append("<polygon class=\"").append(Html.escape(cssClass)).append("\" data-points=\"").append(xs.length)
+                .append("\" fill=\"").append(color).append("\" fill-opacity=\"0.75\" stroke=\"").append(color)
+                .append("\" points=\"");
+        for (int i = 0; i < xs.length; i++) {
+            b.append(i == 0 ? "" : " ").append(Html.num(x(xs[i]))).append(',').append(Html.num(y(upper[i])));
+        }
+        for (int i = xs.length - 1; i >= 0; i--) {
+            b.append(' ').append(Html.num(x(xs[i]))).append(',').append(Html.num(y(lower[i])));
+        }
+        b.append("\"><title>").append(Html.escape(title)).append("</title></polygon>\n");
     }
 
     /** Appends markup built by the caller, which must have escaped its text. */

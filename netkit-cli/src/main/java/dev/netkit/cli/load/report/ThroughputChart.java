@@ -8,7 +8,8 @@ import java.util.Locale;
 
 /**
  * Throughput over time: verified requests per second and failed requests per second, one point
- * per timeline entry (placed at the entry's end), and the balancer's events of the measured
+ * per timeline entry (placed at the entry's end; a last remnant shorter than
+ * {@link TimeAxis#MIN_RATE_MILLIS} is left out, its rate would be noise), and the balancer's events of the measured
  * window as dashed vertical lines (ejections red, returns green, the others grey), each with its
  * time, type, endpoint and detail as a tooltip.
  */
@@ -19,7 +20,8 @@ final class ThroughputChart {
     private ThroughputChart() {}
 
     /** The chart's {@code <svg>} element. */
-    static String svg(List<TimelineEntry> timeline, List<TimedEvent> events, double windowSeconds) {
+    static String svg(List<TimelineEntry> all, List<TimedEvent> events, double windowSeconds) {
+        List<TimelineEntry> timeline = TimeAxis.rated(all);
         SvgCanvas c = new SvgCanvas(ID, "Throughput over time", SvgCanvas.WIDTH, HEIGHT);
         TimeAxis time = new TimeAxis(windowSeconds);
         double[] xs = new double[timeline.size()];
@@ -36,9 +38,11 @@ final class ThroughputChart {
         NiceScale y = NiceScale.covering(max, 6);
         c.yAxis(y, "requests per second");
         time.draw(c);
+        TimeAxis.noteLeftOut(c, all, timeline);
         if (timeline.isEmpty()) {
             c.empty("no timeline");
         }
+        int shown = 0;
         for (TimedEvent e : events) {
             double at = e.atMillis() / 1000.0;
             if (at < 0 || at > time.seconds()) {
@@ -49,12 +53,17 @@ final class ThroughputChart {
             c.raw(String.format(Locale.ROOT, "<g class=\"event\" data-type=\"%s\"><title>%s</title>",
                     Html.escape(be.type()), Html.escape(describe(e))));
             c.line(x, c.y(0), x, c.y(1), color(be.type()), "5,4");
+            if (shown < 12) { // beyond that, labels would only hide each other: the tooltip and the table remain
+                c.text(x + 3, c.y(1) + 12 + 12 * (shown % 3), "start", be.type());
+            }
+            shown++;
             c.raw("</g>\n");
         }
         c.polyline("series rps", "#1f77b4", xs, scale(ok, y), "verified requests per second");
         c.polyline("series errors", "#d62728", xs, scale(failed, y), "failed requests per second");
-        c.legend(1, "#1f77b4", "verified req/s");
-        c.legend(0, "#d62728", "failed req/s");
+        c.legend(0, "#1f77b4", "verified req/s");
+        c.legend(1, "#d62728", "failed req/s");
+        c.legend(2, "#888888", "balancer events (dashed)");
         return c.close();
     }
 

@@ -1,5 +1,8 @@
 package dev.netkit.cli.load.report;
 
+import dev.netkit.cli.load.TimelineEntry;
+import java.util.List;
+
 /**
  * The time axis of the per-second charts: 0 to the measured window's end in seconds, with ticks
  * at round steps inside it.
@@ -7,6 +10,9 @@ package dev.netkit.cli.load.report;
  * @param seconds the window's length
  */
 record TimeAxis(double seconds) {
+    /** Entries shorter than this (the window's last remnant, often a few ms) give no meaningful rate. */
+    static final long MIN_RATE_MILLIS = 250;
+
     /** Clamps to a small positive length, so an empty run still draws an axis. */
     TimeAxis {
         seconds = seconds > 0 ? seconds : 1;
@@ -15,6 +21,19 @@ record TimeAxis(double seconds) {
     /** {@code atSeconds}'s position from 0 to 1. */
     double fraction(double atSeconds) {
         return atSeconds / seconds;
+    }
+
+    /** The entries worth a point on a per-second chart: all but those shorter than {@link #MIN_RATE_MILLIS}. */
+    static List<TimelineEntry> rated(List<TimelineEntry> timeline) {
+        return timeline.stream().filter(t -> t.millis() >= MIN_RATE_MILLIS).toList();
+    }
+
+    /** A note under the plot when {@link #rated} left entries out, so the reader knows. */
+    static void noteLeftOut(SvgCanvas c, List<TimelineEntry> timeline, List<TimelineEntry> rated) {
+        long ms = timeline.stream().filter(t -> t.millis() < MIN_RATE_MILLIS).mapToLong(TimelineEntry::millis).sum();
+        if (rated.size() < timeline.size()) {
+            c.text(c.x(1), c.y(0) + 32, "end", "last " + ms + " ms not plotted (too short for a rate)");
+        }
     }
 
     /** Writes the ticks (about ten) and the axis' name. */
