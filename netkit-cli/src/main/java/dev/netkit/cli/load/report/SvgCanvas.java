@@ -127,6 +127,11 @@ final class SvgCanvas {
         b.append(markup);
     }
 
+    /** A short note in the bottom-left corner, under the y axis. */
+    void footnote(String text) {
+        text(4, height - 10, "start", text);
+    }
+
     /** A message in the middle of an empty plot. */
     void empty(String message) {
         text(x(0.5), y(0.5), "middle", message);

@@ -32,7 +32,7 @@ record TimeAxis(double seconds) {
     static void noteLeftOut(SvgCanvas c, List<TimelineEntry> timeline, List<TimelineEntry> rated) {
         long ms = timeline.stream().filter(t -> t.millis() < MIN_RATE_MILLIS).mapToLong(TimelineEntry::millis).sum();
         if (rated.size() < timeline.size()) {
-            c.text(c.x(1), c.y(0) + 32, "end", "last " + ms + " ms not plotted (too short for a rate)");
+            c.footnote("(last " + ms + " ms not plotted)");
         }
     }
 
