@@ -29,9 +29,10 @@ import org.slf4j.LoggerFactory;
  * a slow listener loses events, it never slows the data path. A listener that throws is logged at
  * most once a second and counted ({@link #listenerFailures()}); the others still get the event.
  *
- * <p><b>Cost when nobody listens.</b> {@link #active()} is one volatile read; publishers check it
- * (or {@link #wantsRequests()} for per-request events) before creating an event, so a bus without
- * listeners costs no allocation. {@link #publish} checks again and drops events nobody wants.
+ * <p><b>Cost when nobody listens.</b> {@link #wants(Class)} is one volatile read and a lookup;
+ * publishers check it (or {@link #active()}, {@link #wantsRequests()}) before creating an event, so
+ * a bus without listeners costs no allocation. {@link #publish} checks again and discards, without
+ * counting, events that no listener takes.
  *
  * <p><b>Per-request events</b> ({@link NetkitEvent#perRequest()}: {@link ResponseReceived},
  * {@link RequestFailed}) are one or more per request. Only a listener that names them in
@@ -46,6 +47,19 @@ public final class EventBus implements AutoCloseable {
     private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final long LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final Listeners NONE = new Listeners(new Subscription[0], true);
+    /** One bit per event type (the permitted records of {@link NetkitEvent}), for the wanted-types mask. */
+    private static final ClassValue<Long> BIT = new ClassValue<>() {
+        @Override
+        protected Long computeValue(Class<?> type) {
+            Class<?>[] all = NetkitEvent.class.getPermittedSubclasses();
+            for (int i = 0; i < all.length; i++) {
+                if (all[i] == type) {
+                    return 1L << i;
+                }
+            }
+            return 0L;
+        }
+    };
 
     private final String name;
     private final BoundedMpscQueue<NetkitEvent> queue;
@@ -123,14 +137,22 @@ public final class EventBus implements AutoCloseable {
         }
     }
 
-    /** Whether any listener is subscribed: publishers create an event only when this is true. One volatile read. */
+    /** Whether any listener is subscribed. One volatile read. */
     public boolean active() {
-        return listeners.any;
+        return listeners.wanted != 0;
     }
 
     /** Whether a listener asked for per-request events ({@link NetkitEvent#perRequest()}). One volatile read. */
     public boolean wantsRequests() {
-        return listeners.requests;
+        return (listeners.wanted & REQUEST_BITS) != 0;
+    }
+
+    /**
+     * Whether a listener takes events of {@code type}: publishers create an event only when this
+     * is true. One volatile read and a class-keyed lookup.
+     */
+    public boolean wants(Class<? extends NetkitEvent> type) {
+        return (listeners.wanted & BIT.get(type)) != 0;
     }
 
     /**
@@ -138,9 +160,8 @@ public final class EventBus implements AutoCloseable {
      * dropped and counted. Events no listener wants are discarded without being counted.
      */
     public void publish(NetkitEvent event) {
-        Listeners now = listeners;
-        if (event.perRequest() ? !now.requests : !now.any) {
-            return;
+        if ((listeners.wanted & BIT.get(event.getClass())) == 0) {
+            return; // no listener takes this type (or the bus is closed)
         }
         if (!queue.offer(event)) {
             dropped.increment();
@@ -158,7 +179,7 @@ public final class EventBus implements AutoCloseable {
         return dropped.sum();
     }
 
-    /** Events handed to listeners so far (each event counted once, however many listeners got it). */
+    /** Events handed to listeners so far (each counted once, however many listeners took it). */
     public long delivered() {
         return delivered;
     }
@@ -256,20 +277,38 @@ public final class EventBus implements AutoCloseable {
         log.warn("event listener {} failed on {}; the other listeners still got it{}", listener, event, suppressed, e);
     }
 
-    /** An immutable listener set with its flags, swapped as a whole: publishers read one volatile. */
+    private static final long ALL_BITS;
+    private static final long REQUEST_BITS;
+
+    static {
+        long all = 0;
+        long requests = 0;
+        for (Class<?> type : NetkitEvent.class.getPermittedSubclasses()) {
+            long bit = BIT.get(type);
+            all |= bit;
+            if (type == ResponseReceived.class || type == RequestFailed.class) {
+                requests |= bit;
+            }
+        }
+        ALL_BITS = all;
+        REQUEST_BITS = requests;
+    }
+
+    /**
+     * An immutable listener set with the mask of the event types they take, swapped as a whole:
+     * publishers read one volatile.
+     */
     private static final class Listeners {
         final Subscription[] all;
-        final boolean any;
-        final boolean requests;
+        final long wanted; // 0 once the bus is closed: publishers stop, queued events still go out
 
         Listeners(Subscription[] all, boolean open) {
             this.all = all;
-            this.any = open && all.length > 0;
-            boolean r = false;
+            long w = 0;
             for (Subscription s : all) {
-                r |= s.wantsRequests();
+                w |= s.mask;
             }
-            this.requests = open && r;
+            this.wanted = open ? w : 0;
         }
     }
 
@@ -277,24 +316,26 @@ public final class EventBus implements AutoCloseable {
     public static final class Subscription implements AutoCloseable {
         private final EventBus bus;
         private final EventListener listener;
-        private final Set<Class<? extends NetkitEvent>> types; // null: every event but per-request ones
+        private final long mask; // the event types it takes
 
         private Subscription(EventBus bus, EventListener listener, Set<Class<? extends NetkitEvent>> types) {
             this.bus = bus;
             this.listener = listener;
-            this.types = types;
+            if (types == null) {
+                mask = ALL_BITS & ~REQUEST_BITS;
+            } else if (types.contains(NetkitEvent.class)) {
+                mask = ALL_BITS;
+            } else {
+                long m = 0;
+                for (Class<? extends NetkitEvent> type : types) {
+                    m |= BIT.get(type);
+                }
+                mask = m;
+            }
         }
 
         boolean accepts(NetkitEvent event) {
-            if (types == null) {
-                return !event.perRequest();
-            }
-            return types.contains(NetkitEvent.class) || types.contains(event.getClass());
-        }
-
-        boolean wantsRequests() {
-            return types != null && (types.contains(NetkitEvent.class)
-                    || types.contains(ResponseReceived.class) || types.contains(RequestFailed.class));
+            return (mask & BIT.get(event.getClass())) != 0;
         }
 
         /** Unsubscribes; events already queued may still reach the listener. Idempotent. */

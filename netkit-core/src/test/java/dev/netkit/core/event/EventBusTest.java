@@ -73,6 +73,23 @@ class EventBusTest {
     }
 
     @Test
+    void eventsOfTypesNoListenerTakesAreNeitherQueuedNorCounted() {
+        try (EventBus bus = EventBus.create()) {
+            List<NetkitEvent> seen = new CopyOnWriteArrayList<>();
+            bus.subscribe(seen::add, Set.of(EndpointEjected.class));
+            assertThat(bus.wants(EndpointEjected.class)).isTrue();
+            assertThat(bus.wants(ConnectionOpened.class)).as("emit sites skip creating these").isFalse();
+            assertThat(bus.wantsRequests()).isFalse();
+            bus.publish(new ConnectionOpened(1, E, Side.CLIENT));
+            bus.publish(ejected(2));
+            await().atMost(WAIT).until(() -> seen.size() == 1);
+            assertThat(seen.getFirst().nanoTime()).isEqualTo(2);
+            assertThat(bus.delivered()).isEqualTo(1);
+            assertThat(bus.dropped()).isZero();
+        }
+    }
+
+    @Test
     void aListenerThatThrowsIsCountedAndTheOthersStillGetEveryEvent() {
         try (EventBus bus = EventBus.create()) {
             List<NetkitEvent> seen = new CopyOnWriteArrayList<>();

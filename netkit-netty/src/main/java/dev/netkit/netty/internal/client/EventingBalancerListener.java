@@ -30,7 +30,7 @@ public final class EventingBalancerListener implements BalancerListener {
 
     @Override
     public void returned(Endpoint endpoint, String reason) {
-        if (emitter.wanted()) {
+        if (emitter.wanted(EndpointReturned.class)) {
             emitter.bus(new EndpointReturned(System.nanoTime(), endpoint, reason));
         }
         next.returned(endpoint, reason);

@@ -28,7 +28,7 @@ public final class EventingPoolListener implements PoolListener {
 
     @Override
     public void connectionOpened(Endpoint endpoint) {
-        if (emitter.wanted()) {
+        if (emitter.wanted(ConnectionOpened.class)) {
             emitter.bus(new ConnectionOpened(System.nanoTime(), endpoint, Side.CLIENT));
         }
         next.connectionOpened(endpoint);
@@ -36,7 +36,7 @@ public final class EventingPoolListener implements PoolListener {
 
     @Override
     public void connectionClosed(Endpoint endpoint, CloseReason reason) {
-        if (emitter.wanted()) {
+        if (emitter.wanted(ConnectionClosed.class)) {
             emitter.bus(new ConnectionClosed(System.nanoTime(), endpoint, Side.CLIENT, reason.label()));
         }
         next.connectionClosed(endpoint, reason);

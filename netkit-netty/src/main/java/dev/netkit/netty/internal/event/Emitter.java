@@ -7,7 +7,7 @@ import dev.netkit.core.jfr.NetkitJfr;
 /**
  * Where a component's events go: JFR (for the types that have a twin, whenever a recording wants
  * them) and an optional {@link EventBus}. The emit sites create an event only when
- * {@link #wanted()} says someone takes it, so events without a JFR twin cost one null check (no
+ * {@link #wanted} says someone takes it, so events without a JFR twin cost one null check (no
  * bus) or one volatile read (a bus without listeners).
  */
 public final class Emitter {
@@ -17,9 +17,9 @@ public final class Emitter {
         this.bus = bus;
     }
 
-    /** Whether a bus listener takes non-per-request events. */
-    public boolean wanted() {
-        return bus != null && bus.active();
+    /** Whether a bus listener takes events of {@code type}. */
+    public boolean wanted(Class<? extends NetkitEvent> type) {
+        return bus != null && bus.wants(type);
     }
 
     /** Whether a bus listener takes per-request events. */
@@ -33,7 +33,7 @@ public final class Emitter {
         bus(event);
     }
 
-    /** To the bus only; the caller checked {@link #wanted()} or {@link #requestsWanted()}. */
+    /** To the bus only; the caller checked {@link #wanted} or {@link #requestsWanted()}. */
     public void bus(NetkitEvent event) {
         if (bus != null) {
             bus.publish(event);

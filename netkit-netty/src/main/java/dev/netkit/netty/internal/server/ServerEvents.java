@@ -27,7 +27,7 @@ public final class ServerEvents {
     }
 
     public void connectionOpened(SocketAddress peer) {
-        if (emitter.wanted()) {
+        if (emitter.wanted(ConnectionOpened.class)) {
             Endpoint e = endpointOf(peer);
             if (e != null) {
                 emitter.bus(new ConnectionOpened(System.nanoTime(), e, Side.SERVER));
@@ -36,7 +36,7 @@ public final class ServerEvents {
     }
 
     public void connectionClosed(SocketAddress peer, String reason) {
-        if (emitter.wanted()) {
+        if (emitter.wanted(ConnectionClosed.class)) {
             Endpoint e = endpointOf(peer);
             if (e != null) {
                 emitter.bus(new ConnectionClosed(System.nanoTime(), e, Side.SERVER, reason));
