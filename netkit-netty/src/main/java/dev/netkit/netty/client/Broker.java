@@ -19,6 +19,7 @@ import dev.netkit.core.internal.ShutdownOnce;
 import dev.netkit.core.pool.ConnectionPool;
 import dev.netkit.core.pool.Lease;
 import dev.netkit.core.pool.PoolGroup;
+import dev.netkit.core.pool.PoolListener;
 import dev.netkit.core.pool.PoolStats;
 import dev.netkit.netty.internal.RateLimitedLog;
 import dev.netkit.netty.internal.Transport;
@@ -26,7 +27,11 @@ import dev.netkit.netty.internal.client.BrokerConnection;
 import dev.netkit.netty.internal.client.BrokerConnector;
 import dev.netkit.netty.internal.client.BrokerCounters;
 import dev.netkit.netty.internal.client.BackoffResettingListener;
+import dev.netkit.netty.internal.client.EventingBalancerListener;
+import dev.netkit.netty.internal.client.EventingPoolListener;
+import dev.netkit.netty.internal.client.EventingRequestObserver;
 import dev.netkit.netty.internal.client.LoggingBalancerListener;
+import dev.netkit.netty.internal.event.Emitter;
 import dev.netkit.netty.internal.client.PingValidator;
 import dev.netkit.netty.internal.client.RequestRouter;
 import dev.netkit.netty.wire.AnetWireFormat;
@@ -103,7 +108,7 @@ public final class Broker implements AutoCloseable {
     private final ExecutorService resolver = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("netkit-broker-dns-", 0).factory());
 
-    private Broker(BrokerConfig config, BalancerListener listener, RequestObserver observer) {
+    private Broker(BrokerConfig config, BrokerHooks hooks) {
         this.config = config;
         this.defaultTimeoutNanos = config.requestTimeout().toNanos();
         this.transport = Transport.resolve(config.transport());
@@ -115,11 +120,16 @@ public final class Broker implements AutoCloseable {
         this.connector = new BrokerConnector(group, bootstrap, resolver, config.maxInFlightPerConnection(), counters, warnings);
         PingValidator validator = config.validationPayload() == null ? null
                 : new PingValidator(config.validationPayload(), config.pool().validationTimeout());
+        Emitter emitter = new Emitter(hooks.events());
+        PoolListener poolListener = new EventingPoolListener(emitter, hooks.poolListener());
         this.pools = new PoolGroup<>(config.endpoints().stream().map(WeightedEndpoint::address).toList(),
                 endpoint -> ConnectionPool.builder(endpoint, connector)
                         .config(config.pool())
                         .validator(validator)
+                        .listener(poolListener)
                         .build());
+        // The event bridge sits inside the logging one: events and logs for the same changes.
+        BalancerListener listener = new LoggingBalancerListener(new EventingBalancerListener(emitter, hooks.balancerListener()));
         LoadBalancer.Builder balancing = LoadBalancer.builder(config.balancer())
                 .endpoints(config.endpoints())
                 .listener(new BackoffResettingListener(pools, listener))
@@ -139,13 +149,25 @@ public final class Broker implements AutoCloseable {
         }
         this.balancer = balancing.build();
         this.router = new RequestRouter(balancer, counters, closed::requested, config.retry(),
-                config.retry().newBudget(Ticker.system()), Scheduler.shared(), observer);
+                config.retry().newBudget(Ticker.system()), Scheduler.shared(), observerFor(hooks, emitter));
         log.debug("netkit broker to {} (transport {}, {} I/O thread(s))", config.endpoints(), transport.name(), config.ioThreads());
+    }
+
+    /**
+     * The request observer chain: none at all (one null check per attempt) unless someone may want
+     * request events or slow requests are watched.
+     */
+    private static RequestObserver observerFor(BrokerHooks hooks, Emitter emitter) {
+        long slowNanos = hooks.slowRequestThreshold().toNanos();
+        if (hooks.events() == null && slowNanos == 0) {
+            return hooks.requestObserver();
+        }
+        return new EventingRequestObserver(emitter, slowNanos, hooks.requestObserver());
     }
 
     /** Creates a broker; its pools open {@code minIdle} connections per endpoint at once, the rest on demand. */
     public static Broker create(BrokerConfig config) {
-        return create(config, BalancerListener.NONE);
+        return create(config, BrokerHooks.none());
     }
 
     /**
@@ -153,7 +175,7 @@ public final class Broker implements AutoCloseable {
      * and breaker changes (for metrics, logs and timelines).
      */
     public static Broker create(BrokerConfig config, BalancerListener listener) {
-        return create(config, listener, null);
+        return create(config, BrokerHooks.builder().balancerListener(listener).build());
     }
 
     /**
@@ -161,8 +183,16 @@ public final class Broker implements AutoCloseable {
      * (for metrics: latency per endpoint, failures by kind); null for none.
      */
     public static Broker create(BrokerConfig config, BalancerListener listener, RequestObserver observer) {
-        return new Broker(Objects.requireNonNull(config, "config"),
-                new LoggingBalancerListener(Objects.requireNonNull(listener, "listener")), observer);
+        return create(config, BrokerHooks.builder().balancerListener(listener).requestObserver(observer).build());
+    }
+
+    /**
+     * Creates a broker with listeners, an observer and an event bus ({@link BrokerHooks}): typed
+     * events for its connections, requests, pools, ejections and breakers go to
+     * {@link BrokerHooks#events()}. The bus is not closed with the broker (it may serve several).
+     */
+    public static Broker create(BrokerConfig config, BrokerHooks hooks) {
+        return new Broker(Objects.requireNonNull(config, "config"), Objects.requireNonNull(hooks, "hooks"));
     }
 
     /**

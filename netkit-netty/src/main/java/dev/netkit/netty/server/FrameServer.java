@@ -1,6 +1,9 @@
 package dev.netkit.netty.server;
 
+import dev.netkit.core.event.EventBus;
 import dev.netkit.core.internal.ShutdownOnce;
+import dev.netkit.netty.internal.event.Emitter;
+import dev.netkit.netty.internal.server.ServerEvents;
 import dev.netkit.netty.internal.RateLimitedLog;
 import dev.netkit.netty.internal.Transport;
 import dev.netkit.netty.internal.server.AsyncDispatcher;
@@ -21,6 +24,7 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -56,11 +60,11 @@ public final class FrameServer implements AutoCloseable {
     private final ShutdownOnce stopped = new ShutdownOnce("netkit-server-stop");
     private final Channel serverChannel;
 
-    private FrameServer(FrameServerConfig config, RequestDispatcher dispatcher) throws InterruptedException {
+    private FrameServer(FrameServerConfig config, RequestDispatcher dispatcher, EventBus events) throws InterruptedException {
         this.config = config;
         this.context = new ServerContext(config, new ServerCounters(),
                 new ConcurrencyLimiter(config.maxConcurrentRequests()), dispatcher,
-                new RateLimitedLog(log));
+                new RateLimitedLog(log), new ServerEvents(new Emitter(events)));
         this.transport = Transport.resolve(config.transport());
         this.group = transport.newGroup(config.ioThreads(), "netkit-server-io");
         try {
@@ -70,6 +74,7 @@ public final class FrameServer implements AutoCloseable {
             dispatcher.shutdown();
             throw e;
         }
+        context.events().bound(serverChannel.localAddress());
         log.info("netkit server listening on {} (transport {}, {} I/O thread(s))",
                 localAddress(), transport.name(), config.ioThreads());
     }
@@ -104,18 +109,27 @@ public final class FrameServer implements AutoCloseable {
             ch.close();
             return;
         }
-        if (counters.activeConnections.incrementAndGet() > config.maxConnections()) {
+        int active = counters.activeConnections.incrementAndGet();
+        if (active > config.maxConnections()) {
             counters.activeConnections.decrementAndGet();
             counters.connectionsRejected.increment();
+            context.events().maxConnectionsReached(ch.remoteAddress(), config.maxConnections(), active - 1);
             context.warnings().warn("refused connection from " + ch.remoteAddress() + ": maxConnections "
                     + config.maxConnections() + " reached", null);
             ch.close();
             return;
         }
         counters.connectionsAccepted.increment();
-        ch.closeFuture().addListener(f -> counters.activeConnections.decrementAndGet());
+        ServerConnection connection = new ServerConnection(context, ch.eventLoop());
+        ServerEvents events = context.events();
+        SocketAddress peer = ch.remoteAddress(); // taken now: a closed channel may no longer know it
+        ch.closeFuture().addListener(f -> {
+            counters.activeConnections.decrementAndGet();
+            events.connectionClosed(peer, connection.closeReason());
+        });
         connections.add(ch);
-        ch.pipeline().addLast("netkit-server", new ServerConnection(context, ch.eventLoop()));
+        ch.pipeline().addLast("netkit-server", connection);
+        events.connectionOpened(peer);
     }
 
     /** The address the server is bound to (with the real port when configured with port 0). */
@@ -184,8 +198,19 @@ public final class FrameServer implements AutoCloseable {
     public static final class Builder {
         private FrameServerConfig config = FrameServerConfig.defaults();
         private RequestDispatcher dispatcher;
+        private EventBus events;
 
         private Builder() {}
+
+        /**
+         * Where the server's typed events go (connections accepted and closed, limits reached);
+         * default none. Limits reached are also JFR events ({@code dev.netkit.LimitReached})
+         * either way. The bus is not closed with the server.
+         */
+        public Builder events(EventBus value) {
+            events = value;
+            return this;
+        }
 
         /** The configuration; defaults to {@link FrameServerConfig#defaults()}. */
         public Builder config(FrameServerConfig value) {
@@ -223,7 +248,7 @@ public final class FrameServer implements AutoCloseable {
                 throw new IllegalStateException("handler: none set (call handler, asyncHandler or blockingHandler)");
             }
             try {
-                return new FrameServer(config, dispatcher);
+                return new FrameServer(config, dispatcher, events);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while binding " + config.host() + ":" + config.port(), e);

@@ -65,6 +65,7 @@ public final class ServerConnection extends FrameReader {
     private boolean inputClosed;
     private boolean finishing;
     private long lastActivity;
+    private String closeReason; // the first reason this side decided to close; null: the peer closed
     private long unwritableSince;
     private ScheduledFuture<?> readTimer;
     private ScheduledFuture<?> writeTimer;
@@ -113,7 +114,9 @@ public final class ServerConnection extends FrameReader {
             return true;
         }
         pause(LIMIT);
-        server.limiter().park(() -> loop.execute(this::wakeAfterLimit));
+        if (server.limiter().park(() -> loop.execute(this::wakeAfterLimit))) {
+            server.events().concurrencyLimitReached(server.limiter().limit(), server.limiter().inUse());
+        }
         return false;
     }
 
@@ -271,6 +274,7 @@ public final class ServerConnection extends FrameReader {
     /** Graceful stop: start no new requests, close once in-flight ones are answered and flushed. */
     public void beginClosing() {
         if (loop.inEventLoop()) {
+            closingFor("server_stopped");
             pause(CLOSING);
             finishIfDone();
         } else {
@@ -310,7 +314,8 @@ public final class ServerConnection extends FrameReader {
      * before closing. The whole wind-down is bounded by the write timeout: answers not written by
      * then (slow handler or a peer that does not read) are dropped with the connection.
      */
-    private void closeAfterOwedAnswers(String reason) {
+    private void closeAfterOwedAnswers(String label, String reason) {
+        closingFor(label);
         server.warnings().warn("closing connection from " + ctx.channel().remoteAddress() + ": " + reason, null);
         releaseCumulation();
         pause(CLOSING); // before the flush: a writability change inside it must not resume reading
@@ -323,7 +328,8 @@ public final class ServerConnection extends FrameReader {
         finishIfDone();
     }
 
-    private void closeNow(String reason) {
+    private void closeNow(String label, String reason) {
+        closingFor(label);
         server.warnings().warn("closing connection from " + ctx.channel().remoteAddress() + ": " + reason, null);
         releaseCumulation();
         out.discard();
@@ -333,7 +339,7 @@ public final class ServerConnection extends FrameReader {
     @Override
     protected void onProtocolViolation(ChannelHandlerContext ctx, String reason) {
         server.counters().protocolViolations.increment();
-        closeAfterOwedAnswers("protocol violation: " + reason);
+        closeAfterOwedAnswers("protocol_violation", "protocol violation: " + reason);
     }
 
     @Override
@@ -352,7 +358,7 @@ public final class ServerConnection extends FrameReader {
         long waited = System.nanoTime() - since;
         if (waited >= readTimeoutNanos) {
             server.counters().readTimeouts.increment();
-            closeAfterOwedAnswers("read timeout: a frame started " + TimeUnit.NANOSECONDS.toMillis(waited)
+            closeAfterOwedAnswers("read_timeout", "read timeout: a frame started " + TimeUnit.NANOSECONDS.toMillis(waited)
                     + " ms ago and is still incomplete (" + bufferedBytes() + " bytes buffered, limit "
                     + server.config().readTimeout() + ")");
         } else {
@@ -369,7 +375,7 @@ public final class ServerConnection extends FrameReader {
         boolean busy = inFlight > 0 || (paused & LIMIT) != 0 || bufferedBytes() > 0 || flushScheduled || out.hasPending();
         if (!busy && idle >= idleTimeoutNanos) {
             server.counters().idleTimeouts.increment();
-            closeNow("idle for " + TimeUnit.NANOSECONDS.toMillis(idle) + " ms (limit " + server.config().idleTimeout() + ")");
+            closeNow("idle_timeout", "idle for " + TimeUnit.NANOSECONDS.toMillis(idle) + " ms (limit " + server.config().idleTimeout() + ")");
         } else {
             loop.schedule(this::checkIdle, Math.max(idleTimeoutNanos - idle, idleTimeoutNanos / 10), TimeUnit.NANOSECONDS);
         }
@@ -383,11 +389,25 @@ public final class ServerConnection extends FrameReader {
         long stuck = System.nanoTime() - unwritableSince;
         if (stuck >= writeTimeoutNanos) {
             server.counters().writeTimeouts.increment();
-            closeNow("write timeout: the client has not read its responses for " + server.config().writeTimeout()
+            closeNow("write_timeout", "write timeout: the client has not read its responses for " + server.config().writeTimeout()
                     + " (" + ctx.channel().unsafe().outboundBuffer().totalPendingWriteBytes() + " bytes pending)");
         } else {
             writeTimer = loop.schedule(this::checkWriteTimeout, writeTimeoutNanos - stuck, TimeUnit.NANOSECONDS);
         }
+    }
+
+    private void closingFor(String label) {
+        if (closeReason == null) {
+            closeReason = label;
+        }
+    }
+
+    /**
+     * Why the connection closed, as a {@link dev.netkit.core.event.ConnectionClosed} reason:
+     * {@code peer_closed} unless this side decided first. Read on the event loop once closed.
+     */
+    public String closeReason() {
+        return closeReason == null ? "peer_closed" : closeReason;
     }
 
     @Override
@@ -404,6 +424,7 @@ public final class ServerConnection extends FrameReader {
         } else {
             server.warnings().warn("connection from " + ctx.channel().remoteAddress() + " failed", cause);
         }
+        closingFor("error");
         ctx.close();
     }
 }

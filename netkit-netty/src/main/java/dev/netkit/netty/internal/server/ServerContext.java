@@ -9,4 +9,5 @@ public record ServerContext(
         ServerCounters counters,
         ConcurrencyLimiter limiter,
         RequestDispatcher dispatcher,
-        RateLimitedLog warnings) {}
+        RateLimitedLog warnings,
+        ServerEvents events) {}

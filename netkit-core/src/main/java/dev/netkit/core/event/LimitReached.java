@@ -1,0 +1,31 @@
+package dev.netkit.core.event;
+
+import dev.netkit.core.endpoint.Endpoint;
+
+/**
+ * A server reached one of its limits. (A client's bound is its pools' {@code maxPending}, reported
+ * as {@link PoolExhausted}.)
+ *
+ * @param nanoTime {@link System#nanoTime()} when it happened
+ * @param endpoint for {@link Limit#MAX_CONNECTIONS} the refused peer; for
+ *                 {@link Limit#MAX_CONCURRENT_REQUESTS} the server's bound address
+ * @param limit    which limit
+ * @param value    the configured limit
+ * @param current  the count that reached it (connections open, requests in flight)
+ */
+public record LimitReached(long nanoTime, Endpoint endpoint, Limit limit, long value, long current) implements NetkitEvent {
+
+    /** The limits a server reports. */
+    public enum Limit {
+        /**
+         * {@code maxConnections}: reported once per refused connection (the peer is accepted and
+         * closed at once).
+         */
+        MAX_CONNECTIONS,
+        /**
+         * {@code maxConcurrentRequests}: reported once each time the server becomes saturated (the
+         * first connection stops reading for want of a permit), not once per paused connection.
+         */
+        MAX_CONCURRENT_REQUESTS
+    }
+}

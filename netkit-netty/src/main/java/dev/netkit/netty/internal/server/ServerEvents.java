@@ -1,0 +1,65 @@
+package dev.netkit.netty.internal.server;
+
+import dev.netkit.core.endpoint.Endpoint;
+import dev.netkit.core.event.ConnectionClosed;
+import dev.netkit.core.event.ConnectionOpened;
+import dev.netkit.core.event.LimitReached;
+import dev.netkit.core.event.Side;
+import dev.netkit.netty.internal.event.Emitter;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+
+/**
+ * The server's events: connections accepted and closed (to the bus, when it listens) and limits
+ * reached (to JFR and the bus). Thread-safe.
+ */
+public final class ServerEvents {
+    private final Emitter emitter;
+    private volatile Endpoint local; // known once bound
+
+    public ServerEvents(Emitter emitter) {
+        this.emitter = emitter;
+    }
+
+    /** Sets the server's own address, reported with {@link LimitReached.Limit#MAX_CONCURRENT_REQUESTS}. */
+    public void bound(SocketAddress address) {
+        this.local = endpointOf(address);
+    }
+
+    public void connectionOpened(SocketAddress peer) {
+        if (emitter.wanted(ConnectionOpened.class)) {
+            Endpoint e = endpointOf(peer);
+            if (e != null) {
+                emitter.bus(new ConnectionOpened(System.nanoTime(), e, Side.SERVER));
+            }
+        }
+    }
+
+    public void connectionClosed(SocketAddress peer, String reason) {
+        if (emitter.wanted(ConnectionClosed.class)) {
+            Endpoint e = endpointOf(peer);
+            if (e != null) {
+                emitter.bus(new ConnectionClosed(System.nanoTime(), e, Side.SERVER, reason));
+            }
+        }
+    }
+
+    public void maxConnectionsReached(SocketAddress peer, int limit, int current) {
+        Endpoint e = endpointOf(peer);
+        if (e != null) {
+            emitter.rare(new LimitReached(System.nanoTime(), e, LimitReached.Limit.MAX_CONNECTIONS, limit, current));
+        }
+    }
+
+    public void concurrencyLimitReached(int limit, int inUse) {
+        Endpoint e = local;
+        if (e != null) {
+            emitter.rare(new LimitReached(System.nanoTime(), e, LimitReached.Limit.MAX_CONCURRENT_REQUESTS, limit, inUse));
+        }
+    }
+
+    /** Null for addresses that are not host:port (cannot happen for TCP, but events must not throw). */
+    private static Endpoint endpointOf(SocketAddress address) {
+        return address instanceof InetSocketAddress a && a.getPort() > 0 ? new Endpoint(a.getHostString(), a.getPort()) : null;
+    }
+}
