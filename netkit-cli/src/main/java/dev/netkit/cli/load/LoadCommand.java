@@ -1,6 +1,9 @@
 package dev.netkit.cli.load;
 
+import dev.netkit.cli.MetricsOptions;
 import dev.netkit.core.error.NetkitException;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
@@ -69,6 +72,9 @@ public final class LoadCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the final report as one JSON line (progress goes to stderr).")
     boolean json;
 
+    @Mixin
+    MetricsOptions metricsOptions;
+
     @Override
     public Integer call() throws InterruptedException {
         LoadPlan plan;
@@ -80,13 +86,29 @@ public final class LoadCommand implements Callable<Integer> {
             spec.commandLine().getErr().flush();
             return 2;
         }
-        return run(plan, json, spec.commandLine().getOut(), spec.commandLine().getErr());
+        PrintWriter err = spec.commandLine().getErr();
+        try (MetricsOptions.Running metrics = metricsOptions.start()) {
+            if (metrics != null) {
+                err.println(metrics.announcement());
+                err.flush();
+            }
+            return run(plan, json, spec.commandLine().getOut(), err, metrics == null ? null : metrics.registry());
+        } catch (IOException e) {
+            err.println("netkit load: " + e.getMessage());
+            err.flush();
+            return 2;
+        }
     }
 
     /** Runs a plan and prints its report; shared with {@code netkit demo}. Returns the exit status. */
     static int run(LoadPlan plan, boolean json, PrintWriter out, PrintWriter err) throws InterruptedException {
+        return run(plan, json, out, err, null);
+    }
+
+    /** As {@link #run(LoadPlan, boolean, PrintWriter, PrintWriter)}, the broker's meters on {@code registry} (null: none). */
+    static int run(LoadPlan plan, boolean json, PrintWriter out, PrintWriter err, MeterRegistry registry) throws InterruptedException {
         PrintWriter progress = json ? err : out;
-        LoadGenerator generator = new LoadGenerator(plan, progress);
+        LoadGenerator generator = new LoadGenerator(plan, progress, registry);
         LoadResult result;
         try {
             result = generator.run();

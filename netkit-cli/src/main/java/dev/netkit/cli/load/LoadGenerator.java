@@ -3,6 +3,8 @@ package dev.netkit.cli.load;
 import dev.netkit.core.balance.BalancerStats;
 import dev.netkit.core.balance.EndpointStats;
 import dev.netkit.core.error.NetkitException;
+import dev.netkit.metrics.BrokerMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
 import dev.netkit.netty.client.Broker;
 import dev.netkit.netty.client.BrokerConfig;
 import dev.netkit.netty.client.BrokerStats;
@@ -63,12 +65,22 @@ public final class LoadGenerator {
     private volatile boolean running = true;
     private CountDownLatch lanesDone;
     private Broker broker;
+    private final MeterRegistry registry;
 
     /** @param progress where the one-line-per-second progress goes (null for none) */
     public LoadGenerator(LoadPlan plan, PrintWriter progress) {
+        this(plan, progress, null);
+    }
+
+    /**
+     * @param progress where the one-line-per-second progress goes (null for none)
+     * @param registry where the broker's meters go while it runs (null for none)
+     */
+    public LoadGenerator(LoadPlan plan, PrintWriter progress, MeterRegistry registry) {
         this.plan = plan;
         this.progress = progress;
         this.template = template(plan.size());
+        this.registry = registry;
     }
 
     /**
@@ -92,14 +104,21 @@ public final class LoadGenerator {
         if (!plan.validationInterval().isZero()) {
             config.validation("netkit-ping".getBytes(java.nio.charset.StandardCharsets.US_ASCII), plan.validationInterval());
         }
-        broker = Broker.create(config.build(), events);
+        BrokerMetrics metrics = registry == null ? null : BrokerMetrics.create(registry);
+        broker = Broker.create(config.build(), events, metrics == null ? null : metrics.observer());
         try {
+            if (metrics != null) {
+                metrics.bind(broker);
+            }
             connect();
             return drive();
         } finally {
             running = false;
             timer.shutdownNow();
             broker.close();
+            if (metrics != null) {
+                metrics.close();
+            }
         }
     }
 
