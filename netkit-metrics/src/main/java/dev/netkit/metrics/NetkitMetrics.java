@@ -52,8 +52,11 @@ import java.util.concurrent.TimeUnit;
  * </ul>
  */
 public final class NetkitMetrics {
-    /** Pull meters read in one scrape share one stats snapshot taken at most this often. */
-    static final long SNAPSHOT_TTL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    /**
+     * Pull meters share one stats snapshot taken at most this often: one scrape sees one
+     * consistent snapshot (unless it takes longer), and values lag the live stats by at most this.
+     */
+    static final long SNAPSHOT_TTL_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private NetkitMetrics() {}
 
