@@ -1,17 +1,20 @@
 package dev.netkit.cli;
 
+import dev.netkit.metrics.NetkitMetrics;
 import dev.netkit.netty.server.FrameServer;
 import dev.netkit.netty.server.FrameServerConfig;
 import dev.netkit.netty.server.RequestHandler;
 import dev.netkit.netty.server.ServerStats;
 import dev.netkit.netty.transport.IoThreads;
 import dev.netkit.netty.transport.TransportKind;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import sun.misc.Signal;
 
@@ -19,6 +22,8 @@ import sun.misc.Signal;
  * {@code netkit serve}: an echo server (response = request payload). Contract relied on by other
  * tooling: the first stdout line is {@code listening on HOST:PORT}; on SIGTERM or SIGINT it stops
  * gracefully, its last stdout line is {@code served R requests on C connections}, and it exits 0.
+ * With {@code --metrics-port} it also serves Prometheus metrics and says where on stderr
+ * ({@code metrics on http://HOST:PORT/metrics}), after the {@code listening on} line.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = "Run an anet-protocol echo server until SIGTERM/SIGINT.")
@@ -45,6 +50,9 @@ public final class ServeCommand implements Callable<Integer> {
             description = "auto (epoll if available, else nio), epoll, io_uring or nio (default: ${DEFAULT-VALUE}).")
     TransportKind transport;
 
+    @Mixin
+    MetricsOptions metricsOptions;
+
     @Override
     public Integer call() throws InterruptedException {
         FrameServerConfig config = FrameServerConfig.builder()
@@ -55,6 +63,17 @@ public final class ServeCommand implements Callable<Integer> {
                 .build();
         FrameServer server = FrameServer.builder().config(config).handler(RequestHandler.echo()).start();
         PrintStream out = System.out;
+        MetricsOptions.Running metrics;
+        try {
+            metrics = metricsOptions.start();
+        } catch (IOException e) {
+            server.stop();
+            System.err.println("netkit serve: " + e.getMessage());
+            return 2;
+        }
+        if (metrics != null) {
+            NetkitMetrics.bind(metrics.registry(), server); // lives as long as the process
+        }
 
         // SIGTERM/SIGINT are handled here rather than by a shutdown hook: a JVM that shuts down
         // because of a signal exits with 128+signal (143, 130) whatever the hook does, and a
@@ -74,6 +93,9 @@ public final class ServeCommand implements Callable<Integer> {
                 ServerStats stats = server.stats();
                 out.println("served " + stats.requests() + " requests on " + stats.connectionsAccepted() + " connections");
                 out.flush();
+                if (metrics != null) {
+                    metrics.close();
+                }
             }
         };
         // Any other way the JVM shuts down (SIGHUP, System.exit elsewhere) still stops and reports.
@@ -84,6 +106,9 @@ public final class ServeCommand implements Callable<Integer> {
         out.flush();
         System.err.println("netkit serve: transport " + server.transportName() + ", " + config.ioThreads()
                 + " I/O thread(s); stop with Ctrl-C or SIGTERM");
+        if (metrics != null) {
+            System.err.println(metrics.announcement());
+        }
         stopRequested.await();
         stopAndReport.run();
         return 0;

@@ -40,11 +40,17 @@ final class ServeProcess implements AutoCloseable {
      * @throws IllegalStateException with the child's stderr when it does not come up
      */
     static ServeProcess start(int port, Path stderr) throws IOException, InterruptedException {
-        List<String> command = List.of(
+        return start(port, stderr, List.of());
+    }
+
+    /** As {@link #start(int, Path)}, with more {@code serve} options. */
+    static ServeProcess start(int port, Path stderr, List<String> moreArgs) throws IOException, InterruptedException {
+        List<String> command = new java.util.ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED", "-Xmx128m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
                 "-cp", System.getProperty("java.class.path"),
-                NetkitCommand.class.getName(), "serve", "--port", Integer.toString(port), "--io-threads", "1");
+                NetkitCommand.class.getName(), "serve", "--port", Integer.toString(port), "--io-threads", "1"));
+        command.addAll(moreArgs);
         Process process = new ProcessBuilder(command)
                 .redirectError(stderr.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))

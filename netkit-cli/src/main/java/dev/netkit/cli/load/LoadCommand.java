@@ -1,7 +1,9 @@
 package dev.netkit.cli.load;
 
+import dev.netkit.cli.MetricsOptions;
 import dev.netkit.cli.load.report.ReportFiles;
 import dev.netkit.core.error.NetkitException;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -83,6 +85,9 @@ public final class LoadCommand implements Callable<Integer> {
             description = "Also write the latencies as an HdrHistogram interval log (one histogram per second).")
     Path hdr;
 
+    @Mixin
+    MetricsOptions metricsOptions;
+
     @Override
     public Integer call() throws InterruptedException {
         LoadPlan plan;
@@ -96,18 +101,32 @@ public final class LoadCommand implements Callable<Integer> {
             spec.commandLine().getErr().flush();
             return 2;
         }
-        return run(plan, json, files, spec.commandLine().getOut(), spec.commandLine().getErr());
+        PrintWriter err = spec.commandLine().getErr();
+        try (MetricsOptions.Running metrics = metricsOptions.start()) {
+            if (metrics != null) {
+                err.println(metrics.announcement());
+                err.flush();
+            }
+            return run(plan, json, files, spec.commandLine().getOut(), err, metrics == null ? null : metrics.registry());
+        } catch (IOException e) {
+            err.println("netkit load: " + e.getMessage());
+            err.flush();
+            return 2;
+        }
     }
 
-    /** Runs a plan, prints its report and writes its files; shared with {@code netkit demo}. Returns the exit status. */
-    static int run(LoadPlan plan, boolean json, ReportFiles files, PrintWriter out, PrintWriter err)
+    /**
+     * Runs a plan, prints its report and writes its files, the broker's meters on {@code registry}
+     * (null: none); shared with {@code netkit demo}. Returns the exit status.
+     */
+    static int run(LoadPlan plan, boolean json, ReportFiles files, PrintWriter out, PrintWriter err, MeterRegistry registry)
             throws InterruptedException {
         PrintWriter progress = json ? err : out;
         LoadResult result;
         LoadGenerator generator;
         try {
             files.open();
-            generator = new LoadGenerator(plan, progress, files.intervals());
+            generator = new LoadGenerator(plan, progress, files.intervals(), registry);
             result = generator.run();
         } catch (NetkitException | IOException e) {
             files.discard();
@@ -138,6 +157,6 @@ public final class LoadCommand implements Callable<Integer> {
 
     /** Entry for {@code netkit demo}. */
     public static int runPlan(LoadPlan plan, PrintWriter out, PrintWriter err) throws InterruptedException {
-        return run(plan, false, ReportFiles.none(), out, err);
+        return run(plan, false, ReportFiles.none(), out, err, null);
     }
 }

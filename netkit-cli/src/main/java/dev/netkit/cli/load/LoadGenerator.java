@@ -3,6 +3,8 @@ package dev.netkit.cli.load;
 import dev.netkit.core.balance.BalancerStats;
 import dev.netkit.core.balance.EndpointStats;
 import dev.netkit.core.error.NetkitException;
+import dev.netkit.metrics.BrokerMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
 import dev.netkit.netty.client.Broker;
 import dev.netkit.netty.client.BrokerConfig;
 import dev.netkit.netty.client.BrokerStats;
@@ -64,10 +66,11 @@ public final class LoadGenerator {
     private volatile boolean running = true;
     private CountDownLatch lanesDone;
     private Broker broker;
+    private final MeterRegistry registry;
 
     /** @param progress where the one-line-per-second progress goes (null for none) */
     public LoadGenerator(LoadPlan plan, PrintWriter progress) {
-        this(plan, progress, interval -> { });
+        this(plan, progress, interval -> { }, null);
     }
 
     /**
@@ -75,12 +78,14 @@ public final class LoadGenerator {
      * @param intervals given each second's latency histogram of the measured window (nanoseconds,
      *                  start and end timestamps in ms since the epoch) on the timer thread, and the
      *                  last partial second's at the end; it must not keep the histogram (recycled)
+     * @param registry  where the broker's meters go while it runs (null for none)
      */
-    public LoadGenerator(LoadPlan plan, PrintWriter progress, Consumer<Histogram> intervals) {
+    public LoadGenerator(LoadPlan plan, PrintWriter progress, Consumer<Histogram> intervals, MeterRegistry registry) {
         this.plan = plan;
         this.progress = progress;
         this.intervals = intervals;
         this.template = template(plan.size());
+        this.registry = registry;
     }
 
     /**
@@ -104,14 +109,21 @@ public final class LoadGenerator {
         if (!plan.validationInterval().isZero()) {
             config.validation("netkit-ping".getBytes(java.nio.charset.StandardCharsets.US_ASCII), plan.validationInterval());
         }
-        broker = Broker.create(config.build(), events);
+        BrokerMetrics metrics = registry == null ? null : BrokerMetrics.create(registry);
+        broker = Broker.create(config.build(), events, metrics == null ? null : metrics.observer());
         try {
+            if (metrics != null) {
+                metrics.bind(broker);
+            }
             connect();
             return drive();
         } finally {
             running = false;
             timer.shutdownNow();
             broker.close();
+            if (metrics != null) {
+                metrics.close();
+            }
         }
     }
 

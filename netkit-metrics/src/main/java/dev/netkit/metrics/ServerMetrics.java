@@ -1,0 +1,56 @@
+package dev.netkit.metrics;
+
+import dev.netkit.netty.server.FrameServer;
+import dev.netkit.netty.server.ServerStats;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import java.util.Objects;
+import java.util.function.ToLongFunction;
+
+/**
+ * The meters of one {@link FrameServer}, read from {@link FrameServer#stats()} at scrape time
+ * (nothing on the data path). {@link #close()} removes them. Created by
+ * {@link NetkitMetrics#bind(MeterRegistry, FrameServer, Tags)}.
+ *
+ * <p>Prometheus names: {@code netkit_server_connections} (open now),
+ * {@code netkit_server_connections_accepted_total}, {@code netkit_server_connections_rejected_total},
+ * {@code netkit_server_requests_total}, {@code netkit_server_responses_total},
+ * {@code netkit_server_no_reply_total}, {@code netkit_server_handler_errors_total},
+ * {@code netkit_server_oversized_responses_total}, {@code netkit_server_protocol_violations_total},
+ * {@code netkit_server_timeouts_total{type=read|idle|write}} (connections closed by a timeout) and
+ * {@code netkit_server_in_flight}. The server does not count bytes, so there is no bytes meter.
+ */
+public final class ServerMetrics implements AutoCloseable {
+    private final MeterGroup meters;
+
+    ServerMetrics(MeterRegistry registry, FrameServer server, Tags tags) {
+        Objects.requireNonNull(server, "server");
+        this.meters = new MeterGroup(Objects.requireNonNull(registry, "registry"), Objects.requireNonNull(tags, "tags"), server);
+        Snapshot<ServerStats> stats = new Snapshot<>(server::stats, NetkitMetrics.SNAPSHOT_TTL_NANOS);
+        meters.gauge("netkit.server.connections", "Connections open now", () -> stats.get().activeConnections());
+        meters.gauge("netkit.server.in.flight", "Requests being handled now", () -> stats.get().inFlight());
+        counter(stats, "netkit.server.connections.accepted", "Connections admitted", ServerStats::connectionsAccepted);
+        counter(stats, "netkit.server.connections.rejected", "Connections refused at maxConnections", ServerStats::connectionsRejected);
+        counter(stats, "netkit.server.requests", "Request frames received and dispatched", ServerStats::requests);
+        counter(stats, "netkit.server.responses", "Responses written", ServerStats::responses);
+        counter(stats, "netkit.server.no.reply", "Requests whose handler sent nothing", ServerStats::noReply);
+        counter(stats, "netkit.server.handler.errors", "Requests whose handler threw or failed", ServerStats::handlerErrors);
+        counter(stats, "netkit.server.oversized.responses", "Responses over the frame limit, dropped", ServerStats::oversizedResponses);
+        counter(stats, "netkit.server.protocol.violations", "Connections closed for a malformed frame", ServerStats::protocolViolations);
+        String timeouts = "netkit.server.timeouts";
+        String what = "Connections closed by a timeout";
+        meters.counter(timeouts, what, () -> stats.get().readTimeouts(), "type", "read");
+        meters.counter(timeouts, what, () -> stats.get().idleTimeouts(), "type", "idle");
+        meters.counter(timeouts, what, () -> stats.get().writeTimeouts(), "type", "write");
+    }
+
+    private void counter(Snapshot<ServerStats> stats, String name, String description, ToLongFunction<ServerStats> field) {
+        meters.counter(name, description, () -> field.applyAsLong(stats.get()));
+    }
+
+    /** Removes this server's meters from the registry. Idempotent. */
+    @Override
+    public void close() {
+        meters.removeAll();
+    }
+}
