@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -78,8 +79,12 @@ public final class NetkitMetrics {
         return BrokerMetrics.create(registry).bind(broker);
     }
 
-    /** A Prometheus registry with Micrometer's defaults, for {@link MetricsEndpoint}. */
+    /**
+     * A Prometheus registry with Micrometer's defaults, for {@link MetricsEndpoint}, on a clock
+     * refreshed every 10 ms instead of read per record (a timer record then costs 16 ns instead
+     * of 64 ns; see {@code CoarseClock}). A registry of your own works too, at its clock's cost.
+     */
     public static PrometheusMeterRegistry prometheusRegistry() {
-        return new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        return new PrometheusMeterRegistry(PrometheusConfig.DEFAULT, new PrometheusRegistry(), CoarseClock.shared());
     }
 }
