@@ -19,13 +19,19 @@ public final class MetricsOptions {
             description = "Address the metrics endpoint binds (default: ${DEFAULT-VALUE}).")
     String host;
 
+    @Option(names = "--metrics-histograms",
+            description = "Also time every request attempt per endpoint (Prometheus histograms): costs the load "
+                    + "generator some throughput, see BENCHMARKS.md (default: off; counters and gauges cost nothing).")
+    boolean histograms;
+
     /**
      * A running endpoint and its registry; closing stops the endpoint.
      *
-     * @param registry where the command binds its meters
-     * @param endpoint the HTTP server
+     * @param registry   where the command binds its meters
+     * @param endpoint   the HTTP server
+     * @param histograms whether per-request latency timers were asked for
      */
-    public record Running(PrometheusMeterRegistry registry, MetricsEndpoint endpoint) implements AutoCloseable {
+    public record Running(PrometheusMeterRegistry registry, MetricsEndpoint endpoint, boolean histograms) implements AutoCloseable {
         /** {@code metrics on http://HOST:PORT/metrics}, the line the commands print on stderr. */
         public String announcement() {
             return "metrics on " + endpoint.uri();
@@ -56,6 +62,6 @@ public final class MetricsOptions {
             registry.close();
             throw new IOException("metrics endpoint " + host + ":" + port + ": " + e.getMessage(), e);
         }
-        return new Running(registry, endpoint);
+        return new Running(registry, endpoint, histograms);
     }
 }

@@ -38,7 +38,7 @@ class MetricsCliTest {
             StringWriter loadErr = new StringWriter();
             CompletableFuture<CliRun> load = CompletableFuture.supplyAsync(() -> CliRun.execute(Duration.ofSeconds(30), loadErr,
                     "load", "--target", serve.target(), "--connections", "2", "--depth", "4",
-                    "--duration", "3s", "--warmup", "200ms", "--json", "--metrics-port", "0"));
+                    "--duration", "3s", "--warmup", "200ms", "--json", "--metrics-port", "0", "--metrics-histograms"));
             AtomicReference<URI> loadUri = new AtomicReference<>();
             await().atMost(Duration.ofSeconds(10)).until(() -> find(loadErr.toString(), loadUri) || load.isDone());
             assertThat(loadUri.get()).as("load's stderr announces its endpoint:\n%s", loadErr).isNotNull();

@@ -107,7 +107,8 @@ public final class LoadCommand implements Callable<Integer> {
                 err.println(metrics.announcement());
                 err.flush();
             }
-            return run(plan, json, files, spec.commandLine().getOut(), err, metrics == null ? null : metrics.registry());
+            return run(plan, json, files, spec.commandLine().getOut(), err, metrics == null ? null : metrics.registry(),
+                    metrics != null && metrics.histograms());
         } catch (IOException e) {
             err.println("netkit load: " + e.getMessage());
             err.flush();
@@ -117,16 +118,17 @@ public final class LoadCommand implements Callable<Integer> {
 
     /**
      * Runs a plan, prints its report and writes its files, the broker's meters on {@code registry}
-     * (null: none); shared with {@code netkit demo}. Returns the exit status.
+     * (null: none; with {@code latencyTimers}, a latency timer per endpoint too); shared with
+     * {@code netkit demo}. Returns the exit status.
      */
-    static int run(LoadPlan plan, boolean json, ReportFiles files, PrintWriter out, PrintWriter err, MeterRegistry registry)
-            throws InterruptedException {
+    static int run(LoadPlan plan, boolean json, ReportFiles files, PrintWriter out, PrintWriter err, MeterRegistry registry,
+                   boolean latencyTimers) throws InterruptedException {
         PrintWriter progress = json ? err : out;
         LoadResult result;
         LoadGenerator generator;
         try {
             files.open();
-            generator = new LoadGenerator(plan, progress, files.intervals(), registry);
+            generator = new LoadGenerator(plan, progress, files.intervals(), registry, latencyTimers);
             result = generator.run();
         } catch (NetkitException | IOException e) {
             files.discard();
@@ -157,6 +159,6 @@ public final class LoadCommand implements Callable<Integer> {
 
     /** Entry for {@code netkit demo}. */
     public static int runPlan(LoadPlan plan, PrintWriter out, PrintWriter err) throws InterruptedException {
-        return run(plan, false, ReportFiles.none(), out, err, null);
+        return run(plan, false, ReportFiles.none(), out, err, null, false);
     }
 }

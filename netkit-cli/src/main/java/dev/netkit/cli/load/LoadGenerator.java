@@ -67,10 +67,11 @@ public final class LoadGenerator {
     private CountDownLatch lanesDone;
     private Broker broker;
     private final MeterRegistry registry;
+    private final boolean latencyTimers;
 
     /** @param progress where the one-line-per-second progress goes (null for none) */
     public LoadGenerator(LoadPlan plan, PrintWriter progress) {
-        this(plan, progress, interval -> { }, null);
+        this(plan, progress, interval -> { }, null, false);
     }
 
     /**
@@ -79,13 +80,16 @@ public final class LoadGenerator {
      *                  start and end timestamps in ms since the epoch) on the timer thread, and the
      *                  last partial second's at the end; it must not keep the histogram (recycled)
      * @param registry  where the broker's meters go while it runs (null for none)
+     * @param latencyTimers with a registry: also a latency timer per endpoint (costs a timer record per request)
      */
-    public LoadGenerator(LoadPlan plan, PrintWriter progress, Consumer<Histogram> intervals, MeterRegistry registry) {
+    public LoadGenerator(LoadPlan plan, PrintWriter progress, Consumer<Histogram> intervals, MeterRegistry registry,
+                         boolean latencyTimers) {
         this.plan = plan;
         this.progress = progress;
         this.intervals = intervals;
         this.template = template(plan.size());
         this.registry = registry;
+        this.latencyTimers = latencyTimers;
     }
 
     /**
@@ -110,7 +114,7 @@ public final class LoadGenerator {
             config.validation("netkit-ping".getBytes(java.nio.charset.StandardCharsets.US_ASCII), plan.validationInterval());
         }
         BrokerMetrics metrics = registry == null ? null : BrokerMetrics.create(registry);
-        broker = Broker.create(config.build(), events, metrics == null ? null : metrics.observer());
+        broker = Broker.create(config.build(), events, metrics != null && latencyTimers ? metrics.observer() : null);
         try {
             if (metrics != null) {
                 metrics.bind(broker);
