@@ -127,6 +127,8 @@ public final class BrokerMetrics implements AutoCloseable {
         broker("netkit.broker.rejected", "Sends refused at once: the pool's waiting line was full", BrokerStats::rejected);
         broker("netkit.broker.retries", "Failed attempts sent again to another endpoint", BrokerStats::retries);
         broker("netkit.broker.connections.opened", "Connections opened, all endpoints", BrokerStats::connectionsOpened);
+        broker("netkit.broker.sent.bytes", "Bytes handed to connections, frame headers included", BrokerStats::bytesSent);
+        broker("netkit.broker.received.bytes", "Bytes read from connections, frame headers included", BrokerStats::bytesReceived);
         meters.gauge("netkit.broker.in.flight", "Requests admitted and not completed", () -> view.get().broker().inFlight());
         meters.gauge("netkit.broker.connections", "Connections established now", () -> view.get().broker().openConnections());
         meters.gauge("netkit.broker.connection.reuse.ratio", "Share of requests sent on an already used connection",

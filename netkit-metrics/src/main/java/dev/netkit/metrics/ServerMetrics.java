@@ -18,7 +18,8 @@ import java.util.function.ToLongFunction;
  * {@code netkit_server_no_reply_total}, {@code netkit_server_handler_errors_total},
  * {@code netkit_server_oversized_responses_total}, {@code netkit_server_protocol_violations_total},
  * {@code netkit_server_timeouts_total{type=read|idle|write}} (connections closed by a timeout) and
- * {@code netkit_server_in_flight}. The server does not count bytes, so there is no bytes meter.
+ * {@code netkit_server_in_flight}, {@code netkit_server_received_bytes_total} and
+ * {@code netkit_server_sent_bytes_total} (whole frames, headers included).
  */
 public final class ServerMetrics implements AutoCloseable {
     private final MeterGroup meters;
@@ -37,6 +38,8 @@ public final class ServerMetrics implements AutoCloseable {
         counter(stats, "netkit.server.handler.errors", "Requests whose handler threw or failed", ServerStats::handlerErrors);
         counter(stats, "netkit.server.oversized.responses", "Responses over the frame limit, dropped", ServerStats::oversizedResponses);
         counter(stats, "netkit.server.protocol.violations", "Connections closed for a malformed frame", ServerStats::protocolViolations);
+        counter(stats, "netkit.server.received.bytes", "Bytes read from clients, frame headers included", ServerStats::bytesReceived);
+        counter(stats, "netkit.server.sent.bytes", "Bytes handed to clients' connections, frame headers included", ServerStats::bytesSent);
         String timeouts = "netkit.server.timeouts";
         String what = "Connections closed by a timeout";
         meters.counter(timeouts, what, () -> stats.get().readTimeouts(), "type", "read");

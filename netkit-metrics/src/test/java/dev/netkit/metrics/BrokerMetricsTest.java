@@ -44,7 +44,16 @@ class BrokerMetricsTest {
                 assertThat(broker.call(p)).isEqualTo(p);
             }
             String endpoint = endpoint(server);
+            long frameBytes = 0; // each frame: 2-byte length, 4-byte correlation id, the payload
+            for (int i = 0; i < n; i++) {
+                frameBytes += 6 + ("r" + i).length();
+            }
+            long bytes = frameBytes;
             await().atMost(WAIT).untilAsserted(() -> {
+                assertThat(counter("netkit.server.received.bytes")).isEqualTo(bytes);
+                assertThat(counter("netkit.server.sent.bytes")).isEqualTo(bytes); // an echo
+                assertThat(counter("netkit.broker.sent.bytes")).isEqualTo(bytes);
+                assertThat(counter("netkit.broker.received.bytes")).isEqualTo(bytes);
                 assertThat(counter("netkit.server.requests")).isEqualTo(n);
                 assertThat(counter("netkit.server.responses")).isEqualTo(n);
                 assertThat(counter("netkit.server.connections.accepted")).isEqualTo(1);

@@ -341,7 +341,7 @@ public final class Broker implements AutoCloseable {
         return new BrokerStats(counters.sent.sum(), counters.responses.sum(), counters.timeouts.sum(),
                 counters.connectionFailures.sum(), counters.protocolViolations.sum(), counters.lateResponses.sum(),
                 counters.rejected.sum(), counters.retries.sum(), inFlight(), counters.openConnections.get(), opened,
-                acquired == 0 ? 0.0 : (double) reused / acquired);
+                acquired == 0 ? 0.0 : (double) reused / acquired, counters.bytesSent.sum(), counters.bytesReceived.sum());
     }
 
     /** A snapshot of each endpoint's connection pool. */

@@ -16,6 +16,8 @@ package dev.netkit.netty.client;
  * @param openConnections    connections established now
  * @param connectionsOpened  connections opened since creation, over all endpoints
  * @param reuseRate          share of requests sent on an already used connection (0 before any)
+ * @param bytesSent          bytes handed to connections (request frames, headers included)
+ * @param bytesReceived      bytes read from connections (response frames, headers included)
  */
 public record BrokerStats(
         long sent,
@@ -29,4 +31,6 @@ public record BrokerStats(
         long inFlight,
         long openConnections,
         long connectionsOpened,
-        double reuseRate) {}
+        double reuseRate,
+        long bytesSent,
+        long bytesReceived) {}

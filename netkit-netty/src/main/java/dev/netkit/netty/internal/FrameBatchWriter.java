@@ -1,5 +1,6 @@
 package dev.netkit.netty.internal;
 
+import java.util.concurrent.atomic.LongAdder;
 import static dev.netkit.netty.wire.AnetWireFormat.CORRELATION_SIZE;
 import static dev.netkit.netty.wire.AnetWireFormat.HEADER_SIZE;
 
@@ -29,6 +30,18 @@ public final class FrameBatchWriter {
      * have to grow a batch mid-way.
      */
     private int sizeHint = MIN_BATCH;
+    /** Where the bytes handed to the channel are counted (once per batch, not per frame), or null. */
+    private final LongAdder bytesOut;
+
+    /** A writer that counts nothing. */
+    public FrameBatchWriter() {
+        this(null);
+    }
+
+    /** A writer that adds the bytes it hands to the channel to {@code bytesOut} (null: none). */
+    public FrameBatchWriter(LongAdder bytesOut) {
+        this.bytesOut = bytesOut;
+    }
 
     /**
      * Appends a frame whose payload is the readable bytes of {@code payload} (not released).
@@ -46,6 +59,9 @@ public final class FrameBatchWriter {
                 throw e;
             }
             writeBatch(ctx);
+            if (bytesOut != null) {
+                bytesOut.add(n);
+            }
             ctx.write(body, ctx.voidPromise());
             return;
         }
@@ -107,6 +123,9 @@ public final class FrameBatchWriter {
             unflushed = true;
             int used = b.readableBytes();
             sizeHint = Math.max(MIN_BATCH, Math.min(MAX_BATCH, used + (used >> 2)));
+            if (bytesOut != null) {
+                bytesOut.add(used);
+            }
             ctx.write(b, ctx.voidPromise());
         }
     }

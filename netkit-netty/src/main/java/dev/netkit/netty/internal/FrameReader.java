@@ -37,6 +37,7 @@ public abstract class FrameReader extends ChannelInboundHandlerAdapter {
     public final void channelRead(ChannelHandlerContext ctx, Object msg) {
         ByteBuf in = (ByteBuf) msg;
         onReadStarted();
+        onBytesRead(in.readableBytes());
         cumulation = cumulation == null ? in : append(ctx.alloc(), cumulation, in);
         decode(ctx);
     }
@@ -103,6 +104,9 @@ public abstract class FrameReader extends ChannelInboundHandlerAdapter {
 
     /** Called at the start of every socket read, before any frame of it is delivered. */
     protected void onReadStarted() {}
+
+    /** Called for every socket read with the number of bytes it brought (for byte counters). */
+    protected void onBytesRead(int bytes) {}
 
     /**
      * Whether the next complete frame may be delivered now; false leaves it buffered. When this

@@ -16,6 +16,8 @@ package dev.netkit.netty.server;
  * @param idleTimeouts        connections closed for being idle
  * @param writeTimeouts       connections closed because the peer did not read its responses
  * @param inFlight            requests being handled now (async and blocking handlers)
+ * @param bytesReceived       bytes read from clients (whole frames, headers included)
+ * @param bytesSent           bytes handed to clients' connections (response frames, headers included)
  */
 public record ServerStats(
         long connectionsAccepted,
@@ -30,4 +32,6 @@ public record ServerStats(
         long readTimeouts,
         long idleTimeouts,
         long writeTimeouts,
-        long inFlight) {}
+        long inFlight,
+        long bytesReceived,
+        long bytesSent) {}

@@ -75,7 +75,7 @@ public final class BrokerConnection extends FrameReader {
     private final AbandonedIds abandoned;
     private final CorrelationIds ids = new CorrelationIds();
     private final IntPredicate idTaken = this::idTaken;
-    private final FrameBatchWriter out = new FrameBatchWriter();
+    private final FrameBatchWriter out;
     private final Runnable drainTask = this::drainSubmissions;
     private final Runnable flushTask = this::flushNow;
     private final Runnable sweepTask = this::sweepDeadlines;
@@ -97,6 +97,7 @@ public final class BrokerConnection extends FrameReader {
      */
     public BrokerConnection(Endpoint endpoint, int maxInFlight, BrokerCounters counters, RateLimitedLog warnings,
                             Runnable onClosed) {
+        this.out = new FrameBatchWriter(counters.bytesSent);
         this.endpoint = endpoint;
         this.counters = counters;
         this.warnings = warnings;
@@ -375,6 +376,11 @@ public final class BrokerConnection extends FrameReader {
         // One clock reading per socket read, not per response: it dates every answer in this read
         // (when it arrived) for the balancer's latency average and breaker.
         readAtNanos = System.nanoTime();
+    }
+
+    @Override
+    protected void onBytesRead(int bytes) {
+        counters.bytesReceived.add(bytes);
     }
 
     @Override

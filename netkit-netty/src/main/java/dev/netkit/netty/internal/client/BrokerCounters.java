@@ -13,5 +13,7 @@ public final class BrokerCounters {
     public final LongAdder lateResponses = new LongAdder();
     public final LongAdder rejected = new LongAdder();
     public final LongAdder retries = new LongAdder();
+    public final LongAdder bytesSent = new LongAdder();
+    public final LongAdder bytesReceived = new LongAdder();
     public final AtomicInteger openConnections = new AtomicInteger();
 }

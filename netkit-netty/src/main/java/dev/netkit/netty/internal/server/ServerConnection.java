@@ -52,7 +52,7 @@ public final class ServerConnection extends FrameReader {
     private final long readTimeoutNanos;
     private final long idleTimeoutNanos;
     private final long writeTimeoutNanos;
-    private final FrameBatchWriter out = new FrameBatchWriter();
+    private final FrameBatchWriter out;
     private final Runnable flushTask = this::flushNow;
 
     private ChannelHandlerContext ctx;
@@ -72,6 +72,7 @@ public final class ServerConnection extends FrameReader {
 
     /** @param loop the channel's event loop, known before the handler is added */
     public ServerConnection(ServerContext server, EventLoop loop) {
+        this.out = new FrameBatchWriter(server.counters().bytesSent);
         this.server = server;
         this.loop = loop;
         this.readTimeoutNanos = server.config().readTimeout().toNanos();
@@ -95,6 +96,11 @@ public final class ServerConnection extends FrameReader {
     @Override
     protected void onReadStarted() {
         inReadBatch = true;
+    }
+
+    @Override
+    protected void onBytesRead(int bytes) {
+        server.counters().bytesReceived.add(bytes);
     }
 
     @Override

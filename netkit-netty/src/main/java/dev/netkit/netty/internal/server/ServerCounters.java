@@ -19,10 +19,13 @@ public final class ServerCounters {
     public final LongAdder idleTimeouts = new LongAdder();
     public final LongAdder writeTimeouts = new LongAdder();
     public final LongAdder inFlight = new LongAdder();
+    public final LongAdder bytesReceived = new LongAdder();
+    public final LongAdder bytesSent = new LongAdder();
 
     public ServerStats snapshot() {
         return new ServerStats(connectionsAccepted.sum(), connectionsRejected.sum(), activeConnections.get(),
                 requests.sum(), responses.sum(), noReply.sum(), handlerErrors.sum(), oversizedResponses.sum(),
-                protocolViolations.sum(), readTimeouts.sum(), idleTimeouts.sum(), writeTimeouts.sum(), inFlight.sum());
+                protocolViolations.sum(), readTimeouts.sum(), idleTimeouts.sum(), writeTimeouts.sum(), inFlight.sum(),
+                bytesReceived.sum(), bytesSent.sum());
     }
 }
