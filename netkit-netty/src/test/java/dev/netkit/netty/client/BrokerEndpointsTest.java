@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.netkit.core.error.ErrorKind;
 import dev.netkit.core.error.NetkitException;
 import dev.netkit.netty.server.FrameServer;
-import dev.netkit.netty.server.RequestHandler;
 import dev.netkit.netty.testing.ScriptedPeer;
 import dev.netkit.netty.testing.TestServers;
 import java.nio.charset.StandardCharsets;
@@ -17,13 +16,10 @@ import org.junit.jupiter.api.Test;
 /** Several endpoints: round robin, and a dead endpoint that costs nothing. */
 class BrokerEndpointsTest {
 
-    private static FrameServer echo() {
-        return FrameServer.builder().config(TestServers.loopback().build()).handler(RequestHandler.echo()).start();
-    }
 
     @Test
     void requestsAlternateBetweenEndpoints() throws Exception {
-        try (FrameServer a = echo(); FrameServer b = echo();
+        try (FrameServer a = TestServers.echo(); FrameServer b = TestServers.echo();
              Broker broker = Broker.create(BrokerConfig.builder()
                      .endpoints("127.0.0.1:" + a.localAddress().getPort() + ",127.0.0.1:" + b.localAddress().getPort())
                      .build())) {
@@ -43,7 +39,7 @@ class BrokerEndpointsTest {
         try (ScriptedPeer gone = new ScriptedPeer()) {
             deadPort = gone.port();
         }
-        try (FrameServer live = echo();
+        try (FrameServer live = TestServers.echo();
              Broker broker = Broker.create(BrokerConfig.builder()
                      .endpoints("127.0.0.1:" + deadPort + ",127.0.0.1:" + live.localAddress().getPort())
                      .reconnectBackoffMax(Duration.ofSeconds(5))

@@ -33,24 +33,16 @@ import org.junit.jupiter.api.Test;
  */
 class BrokerFailoverTest {
 
-    private static FrameServer echo() {
-        return FrameServer.builder().config(TestServers.loopback().build()).handler(RequestHandler.echo()).start();
-    }
 
     private static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.US_ASCII);
     }
 
-    private static int deadPort() throws Exception {
-        try (ScriptedPeer gone = new ScriptedPeer()) {
-            return gone.port();
-        }
-    }
 
     @Test
     void requestsToADeadEndpointAreRetriedElsewhereAndNoneFail() throws Exception {
-        int dead = deadPort();
-        try (FrameServer live = echo();
+        int dead = TestServers.deadPort();
+        try (FrameServer live = TestServers.echo();
              Broker broker = Broker.create(BrokerConfig.builder()
                      .endpoints("127.0.0.1:" + dead + ",127.0.0.1:" + live.localAddress().getPort())
                      .build())) {
@@ -68,8 +60,8 @@ class BrokerFailoverTest {
 
     @Test
     void withoutRetriesTheDeadEndpointsRequestsFailUntilItIsEjected() throws Exception {
-        int dead = deadPort();
-        try (FrameServer live = echo();
+        int dead = TestServers.deadPort();
+        try (FrameServer live = TestServers.echo();
              Broker broker = Broker.create(BrokerConfig.builder()
                      .endpoints("127.0.0.1:" + dead + ",127.0.0.1:" + live.localAddress().getPort())
                      .retry(RetryPolicy.none())
@@ -91,7 +83,7 @@ class BrokerFailoverTest {
     /** A peer that reads one request and closes: the request was written, so it may have been acted on. */
     private static void sendToAPeerThatDropsIt(RequestOptions options, boolean idempotentExpectedToSucceed)
             throws Exception {
-        try (ScriptedPeer dropper = new ScriptedPeer(); FrameServer live = echo();
+        try (ScriptedPeer dropper = new ScriptedPeer(); FrameServer live = TestServers.echo();
              Broker broker = Broker.create(BrokerConfig.builder()
                      .weightedEndpoints(List.of(
                              dev.netkit.core.balance.WeightedEndpoint.of(Endpoint.parse(dropper.endpoint())),
@@ -123,9 +115,9 @@ class BrokerFailoverTest {
 
     @Test
     void aKilledBackendIsEjectedAndReturnsAfterItsRestartThroughTheHealthCheck() throws Exception {
-        FrameServer a = echo();
-        FrameServer b = echo();
-        FrameServer c = echo();
+        FrameServer a = TestServers.echo();
+        FrameServer b = TestServers.echo();
+        FrameServer c = TestServers.echo();
         int portC = c.localAddress().getPort();
         List<FrameServer> servers = new ArrayList<>(List.of(a, b, c));
         HealthCheckConfig health = HealthCheckConfig.builder().interval(Duration.ofMillis(100)).timeout(Duration.ofMillis(500))
@@ -164,7 +156,7 @@ class BrokerFailoverTest {
 
     @Test
     void aCallerThatCompletesItsOwnFutureStopsTheRetries() throws Exception {
-        try (ScriptedPeer dropper = new ScriptedPeer(); FrameServer live = echo();
+        try (ScriptedPeer dropper = new ScriptedPeer(); FrameServer live = TestServers.echo();
              Broker broker = Broker.create(BrokerConfig.builder()
                      .weightedEndpoints(List.of(
                              dev.netkit.core.balance.WeightedEndpoint.of(Endpoint.parse(dropper.endpoint())),

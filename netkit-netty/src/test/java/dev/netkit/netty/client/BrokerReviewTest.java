@@ -8,12 +8,10 @@ import dev.netkit.core.balance.WeightedEndpoint;
 import dev.netkit.core.endpoint.Endpoint;
 import dev.netkit.core.retry.RetryPolicy;
 import dev.netkit.netty.server.FrameServer;
-import dev.netkit.netty.server.RequestHandler;
 import dev.netkit.core.balance.EndpointStats;
 import dev.netkit.core.balance.EndpointStatus;
 import dev.netkit.core.error.RequestTimeoutException;
 import dev.netkit.netty.testing.HeldRequests;
-import dev.netkit.netty.testing.ScriptedPeer;
 import dev.netkit.netty.testing.TestServers;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -30,15 +28,7 @@ class BrokerReviewTest {
         return s.getBytes(StandardCharsets.US_ASCII);
     }
 
-    private static FrameServer echo() {
-        return FrameServer.builder().config(TestServers.loopback().build()).handler(RequestHandler.echo()).start();
-    }
 
-    private static int deadPort() throws Exception {
-        try (ScriptedPeer gone = new ScriptedPeer()) {
-            return gone.port();
-        }
-    }
 
     /**
      * closeAsync() drains while inFlight() > 0, but a request whose retry waits out its backoff is
@@ -48,9 +38,9 @@ class BrokerReviewTest {
      */
     @Test
     void closeWaitsForARequestWhoseRetryIsInBackoff() throws Exception {
-        int dead = deadPort();
+        int dead = TestServers.deadPort();
         RetryPolicy slowRetry = RetryPolicy.builder().backoffBase(Duration.ofSeconds(2)).backoffMax(Duration.ofSeconds(2)).build();
-        try (FrameServer live = echo()) {
+        try (FrameServer live = TestServers.echo()) {
             Broker broker = Broker.create(BrokerConfig.builder()
                     .endpoints("127.0.0.1:" + dead + ",127.0.0.1:" + live.localAddress().getPort())
                     .retry(slowRetry).closeTimeout(Duration.ofSeconds(5)).build());
@@ -68,7 +58,7 @@ class BrokerReviewTest {
      */
     @Test
     void anEndpointAddedBackWhileBeingRemovedGetsAnOpenPool() throws Exception {
-        try (FrameServer live = echo()) {
+        try (FrameServer live = TestServers.echo()) {
             Endpoint endpoint = new Endpoint("127.0.0.1", live.localAddress().getPort());
             AtomicReference<Broker> ref = new AtomicReference<>();
             BalancerListener readdOnRemove = new BalancerListener() {

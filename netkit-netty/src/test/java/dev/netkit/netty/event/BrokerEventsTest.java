@@ -19,7 +19,6 @@ import dev.netkit.netty.client.BrokerHooks;
 import dev.netkit.netty.server.FrameServer;
 import dev.netkit.netty.server.RequestHandler;
 import dev.netkit.netty.testing.EventLog;
-import dev.netkit.netty.testing.ScriptedPeer;
 import dev.netkit.netty.testing.TestServers;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -43,11 +42,6 @@ class BrokerEventsTest {
         return new Endpoint("127.0.0.1", server.localAddress().getPort());
     }
 
-    private static int deadPort() throws Exception {
-        try (ScriptedPeer gone = new ScriptedPeer()) {
-            return gone.port();
-        }
-    }
 
     @Test
     void nRequestsGiveNResponsesAndConnectionsOpenAndCloseWithTheirReasonOnBothSides() throws Exception {
@@ -97,7 +91,7 @@ class BrokerEventsTest {
 
     @Test
     void aDeadEndpointsFailedAttemptsAndItsEjectionAreReported() throws Exception {
-        int dead = deadPort();
+        int dead = TestServers.deadPort();
         EventLog log = new EventLog();
         try (EventBus bus = EventBus.create();
              FrameServer live = FrameServer.builder().config(TestServers.loopback().build()).handler(RequestHandler.echo()).start();

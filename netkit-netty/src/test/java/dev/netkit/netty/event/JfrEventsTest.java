@@ -17,7 +17,6 @@ import dev.netkit.netty.server.FrameServer;
 import dev.netkit.netty.server.RequestHandler;
 import dev.netkit.netty.testing.HeldRequests;
 import dev.netkit.netty.testing.RawClient;
-import dev.netkit.netty.testing.ScriptedPeer;
 import dev.netkit.netty.testing.TestServers;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -46,15 +45,10 @@ class JfrEventsTest {
         return s.getBytes(StandardCharsets.US_ASCII);
     }
 
-    private static int deadPort() throws Exception {
-        try (ScriptedPeer gone = new ScriptedPeer()) {
-            return gone.port();
-        }
-    }
 
     @Test
     void ejectionBreakerPoolExhaustionSlowRequestAndLimitAreRecorded() throws Exception {
-        int dead = deadPort();
+        int dead = TestServers.deadPort();
         List<RecordedEvent> events;
         try (Recording recording = new Recording()) {
             NAMES.forEach(name -> recording.enable(name));
