@@ -157,8 +157,12 @@ class LoadCommandTest {
             double picks = number(h, "picks") + number(l, "picks");
             assertThat(number(h, "picks") / picks).as("smooth weighted round robin: 3 of every 4 picks\n%s", run.describe())
                     .isCloseTo(0.75, org.assertj.core.data.Offset.offset(0.01));
+            // The per-target counts are balancer snapshots taken just before and after the window,
+            // not at the instant its counting starts and stops: on a busy machine a thread paused
+            // between the two is worth a few percent of a 1 s window, so the check is loose (it
+            // guards against counting the wrong thing, e.g. picks or all-time totals, not timing).
             assertThat(number(h, "answered") + number(l, "answered")).as("answers in the window ~ verified requests")
-                    .isCloseTo(number(json, "requests"), withinPercentage(1));
+                    .isCloseTo(number(json, "requests"), withinPercentage(10));
             for (Map<String, Object> e : endpoints) {
                 assertThat(number(e, "errors")).isZero();
                 assertThat(number(e, "ejections")).isZero();
