@@ -13,6 +13,14 @@ public interface BalancerListener {
     /** A listener that does nothing. */
     BalancerListener NONE = new BalancerListener() {};
 
+    /**
+     * One listener telling every event to each of {@code listeners} in order; one that throws is
+     * logged and the others still hear the event.
+     */
+    static BalancerListener all(BalancerListener... listeners) {
+        return new CompositeBalancerListener(java.util.List.of(listeners));
+    }
+
     /** Outlier detection took {@code endpoint} out of service for {@code duration}. */
     default void ejected(Endpoint endpoint, String reason, Duration duration) {}
 

@@ -1,6 +1,5 @@
 package dev.netkit.core.balance;
 
-import dev.netkit.core.breaker.BreakerListener;
 import dev.netkit.core.breaker.BreakerState;
 import dev.netkit.core.breaker.BreakerTransition;
 import dev.netkit.core.breaker.CircuitBreaker;
@@ -466,17 +465,6 @@ public final class LoadBalancer implements AutoCloseable {
         }
         if (member != null && member.ejected) {
             unejectAndRebuild(member, "active health check passed");
-        }
-    }
-
-    /** The active health check runner of a member, or null (for tests and stats). */
-    HealthCheckRunner healthCheck(Endpoint address) {
-        lock.lock();
-        try {
-            Member member = members.get(address);
-            return member == null ? null : member.health;
-        } finally {
-            lock.unlock();
         }
     }
 

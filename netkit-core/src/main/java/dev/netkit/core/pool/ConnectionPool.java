@@ -117,7 +117,7 @@ public final class ConnectionPool<C> implements AutoCloseable {
     private final ArrayDeque<Waiter<C>> waiters = new ArrayDeque<>();
     private final List<CompletableFuture<Void>> warmUps = new ArrayList<>();
     private long nextId = 1;
-    private volatile int consecutiveDialFailures; // volatile: isDown()/canGrow() read it without the lock
+    private volatile int consecutiveDialFailures; // volatile: isDown() reads it without the lock
     /** Bumped by each failure that moves the backoff a step; a dial remembers it when planned. */
     private long dialFailureEpoch;
     private volatile long retryAt;
@@ -184,11 +184,6 @@ public final class ConnectionPool<C> implements AutoCloseable {
      */
     public boolean isDown() {
         return consecutiveDialFailures > 0 && ticker.nanoTime() - retryAt < 0 && entries.length == 0 && dialing == 0;
-    }
-
-    /** Whether an acquire that finds no free connection could open a new one right away. Cheap: no lock. */
-    public boolean canGrow() {
-        return !closed && entries.length + dialing < config.maxTotal() && !(consecutiveDialFailures > 0 && ticker.nanoTime() - retryAt < 0);
     }
 
     /** Acquirers waiting now. Cheap: no lock. */

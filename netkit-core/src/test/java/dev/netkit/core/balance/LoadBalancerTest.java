@@ -309,4 +309,24 @@ class LoadBalancerTest {
         assertThat(counts.get(C)).isBetween(2_500, 3_500);
         assertThat(counts).doesNotContainKey(B);
     }
+
+    @Test
+    void aCombinedListenerTellsEachInOrderEvenAfterOneThrows() {
+        List<String> heard = new ArrayList<>();
+        BalancerListener throwing = new BalancerListener() {
+            @Override
+            public void ejected(Endpoint endpoint, String reason, Duration duration) {
+                heard.add("first");
+                throw new IllegalStateException("listener bug");
+            }
+        };
+        BalancerListener second = new BalancerListener() {
+            @Override
+            public void ejected(Endpoint endpoint, String reason, Duration duration) {
+                heard.add("second " + endpoint.host());
+            }
+        };
+        BalancerListener.all(throwing, second).ejected(A, "test", Duration.ofSeconds(1));
+        assertThat(heard).containsExactly("first", "second 10.0.0.1");
+    }
 }

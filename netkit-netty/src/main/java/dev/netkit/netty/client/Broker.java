@@ -128,11 +128,12 @@ public final class Broker implements AutoCloseable {
                         .validator(validator)
                         .listener(poolListener)
                         .build());
-        // The event bridge sits inside the logging one: events and logs for the same changes.
-        BalancerListener listener = new LoggingBalancerListener(new EventingBalancerListener(emitter, hooks.balancerListener()));
+        // In this order: the pool is ready to dial before anyone (the user's listener) hears of a return.
+        BalancerListener listener = BalancerListener.all(new BackoffResettingListener(pools), new LoggingBalancerListener(),
+                new EventingBalancerListener(emitter), hooks.balancerListener());
         LoadBalancer.Builder balancing = LoadBalancer.builder(config.balancer())
                 .endpoints(config.endpoints())
-                .listener(new BackoffResettingListener(pools, listener))
+                .listener(listener)
                 .attach(endpoint -> pools.add(endpoint.address()))
                 // Closing a pool only fails its waiters (who may retry elsewhere) and closes idle
                 // connections; leased ones close when their requests end.

@@ -7,34 +7,26 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Logs the balancer's events (they are rare and matter to operators: an ejection is a warning),
- * then passes them on to the user's listener.
+ * Logs the balancer's events (they are rare and matter to operators: an ejection is a warning).
  */
 public final class LoggingBalancerListener implements BalancerListener {
     private static final Logger log = LoggerFactory.getLogger("dev.netkit.broker.balancer");
 
-    private final BalancerListener next;
-
-    public LoggingBalancerListener(BalancerListener next) {
-        this.next = next;
-    }
+    public LoggingBalancerListener() {}
 
     @Override
     public void ejected(Endpoint endpoint, String reason, Duration duration) {
         log.warn("ejected {} for {} ms: {}", endpoint, duration.toMillis(), reason);
-        next.ejected(endpoint, reason, duration);
     }
 
     @Override
     public void ejectionSkipped(Endpoint endpoint, String reason) {
         log.warn("kept {} in service: {}", endpoint, reason);
-        next.ejectionSkipped(endpoint, reason);
     }
 
     @Override
     public void returned(Endpoint endpoint, String reason) {
         log.info("{} is back in service: {}", endpoint, reason);
-        next.returned(endpoint, reason);
     }
 
     @Override
@@ -44,13 +36,11 @@ public final class LoggingBalancerListener implements BalancerListener {
         } else {
             log.warn("{} is unhealthy: {}", endpoint, reason);
         }
-        next.healthChanged(endpoint, healthy, reason);
     }
 
     @Override
     public void breakerChanged(Endpoint endpoint, String from, String to, String reason) {
         log.warn("circuit breaker of {}: {} -> {} ({})", endpoint, from, to, reason);
-        next.breakerChanged(endpoint, from, to, reason);
     }
 
     @Override
@@ -60,12 +50,10 @@ public final class LoggingBalancerListener implements BalancerListener {
         } else {
             log.info("{} of {} endpoints in service: panic mode over", inService, total);
         }
-        next.panicChanged(panic, inService, total);
     }
 
     @Override
     public void membershipChanged(Endpoint endpoint, String change) {
         log.info("endpoint {} {}", endpoint, change);
-        next.membershipChanged(endpoint, change);
     }
 }
