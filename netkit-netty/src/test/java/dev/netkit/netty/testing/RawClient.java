@@ -24,7 +24,19 @@ public final class RawClient implements AutoCloseable {
     }
 
     public RawClient(InetSocketAddress address, int readTimeoutMs) throws IOException {
+        this(address, readTimeoutMs, 0);
+    }
+
+    /**
+     * @param receiveBufferBytes SO_RCVBUF set before connecting (so the TCP window follows it), or 0
+     *                           for the system default; a small one makes a client that stops
+     *                           reading push back on the server after a few kilobytes
+     */
+    public RawClient(InetSocketAddress address, int readTimeoutMs, int receiveBufferBytes) throws IOException {
         socket = new Socket();
+        if (receiveBufferBytes > 0) {
+            socket.setReceiveBufferSize(receiveBufferBytes);
+        }
         socket.setTcpNoDelay(true);
         socket.connect(address, 5_000);
         socket.setSoTimeout(readTimeoutMs);

@@ -39,6 +39,13 @@ import java.util.concurrent.TimeUnit;
  *
  * Timers: at most one of each (read, idle, write, closing) is scheduled at a time; they re-check
  * state when they fire instead of being cancelled and re-armed on every read.
+ *
+ * The read timeout bounds how long a started frame takes to arrive *while we read*. Paused by
+ * LIMIT or UNWRITABLE, we do not read, so a half-received frame cannot finish: that time does not
+ * count. The timer does nothing while paused, and its clock starts again when reading resumes
+ * (readResumedAt). Otherwise a client that stops reading its answers for longer than the read
+ * timeout would be closed with unread request bytes, which turns the close into a reset that
+ * destroys answers already owed; only the write timeout may close such a connection.
  */
 /** Per-connection server handler: decodes requests, dispatches them, writes responses. */
 public final class ServerConnection extends FrameReader {
@@ -67,6 +74,7 @@ public final class ServerConnection extends FrameReader {
     private long lastActivity;
     private String closeReason; // the first reason this side decided to close; null: the peer closed
     private long unwritableSince;
+    private long readResumedAt = Long.MIN_VALUE; // when reading last resumed after a LIMIT/UNWRITABLE pause
     private ScheduledFuture<?> readTimer;
     private ScheduledFuture<?> writeTimer;
 
@@ -256,6 +264,15 @@ public final class ServerConnection extends FrameReader {
         paused &= ~reason;
         if (paused == 0 && !inputClosed && ctx.channel().isOpen()) {
             ctx.channel().config().setAutoRead(true);
+            restartReadClock();
+        }
+    }
+
+    /** Reading resumed: a half-received frame gets a whole read timeout from now. */
+    private void restartReadClock() {
+        readResumedAt = System.nanoTime();
+        if (partialFrameSince() >= 0 && readTimer == null) {
+            readTimer = loop.schedule(this::checkReadTimeout, readTimeoutNanos, TimeUnit.NANOSECONDS);
         }
     }
 
@@ -358,14 +375,14 @@ public final class ServerConnection extends FrameReader {
     private void checkReadTimeout() {
         readTimer = null;
         long since = partialFrameSince();
-        if (since < 0 || !ctx.channel().isOpen() || (paused & CLOSING) != 0) {
-            return;
+        if (since < 0 || !ctx.channel().isOpen() || paused != 0) {
+            return; // no frame pending, closing, or not reading (then resume() re-arms the timer)
         }
-        long waited = System.nanoTime() - since;
+        long waited = System.nanoTime() - Math.max(since, readResumedAt);
         if (waited >= readTimeoutNanos) {
             server.counters().readTimeouts.increment();
-            closeAfterOwedAnswers("read_timeout", "read timeout: a frame started " + TimeUnit.NANOSECONDS.toMillis(waited)
-                    + " ms ago and is still incomplete (" + bufferedBytes() + " bytes buffered, limit "
+            closeAfterOwedAnswers("read_timeout", "read timeout: a started frame is still incomplete after "
+                    + TimeUnit.NANOSECONDS.toMillis(waited) + " ms of reading (" + bufferedBytes() + " bytes buffered, limit "
                     + server.config().readTimeout() + ")");
         } else {
             readTimer = loop.schedule(this::checkReadTimeout, readTimeoutNanos - waited, TimeUnit.NANOSECONDS);
