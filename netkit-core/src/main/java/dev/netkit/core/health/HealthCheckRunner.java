@@ -6,9 +6,7 @@ import dev.netkit.core.time.Ticker;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.SplittableRandom;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.random.RandomGenerator;
@@ -66,7 +64,7 @@ public final class HealthCheckRunner implements AutoCloseable {
     private final long timeoutNanos;
     private final Duration checkerTimeout;
     private final ReentrantLock lock = new ReentrantLock();
-    private volatile boolean healthy;
+    private final HealthVerdict verdict; // guarded by lock, except its volatile healthy()
 
     // guarded by lock
     private boolean started;
@@ -79,15 +77,6 @@ public final class HealthCheckRunner implements AutoCloseable {
     /** Identifies the one scheduled check that may still run; stale timer tasks compare and quit. */
     private long timerSeq;
     private Scheduler.Cancellable timer;
-    private boolean anyCompleted;
-    private long checks;
-    private long passed;
-    private long failed;
-    private long timedOut;
-    private int consecutiveSuccesses;
-    private int consecutiveFailures;
-    private long transitions;
-    private String lastFailure;
     private long lastCheckNanos = -1;
 
     private HealthCheckRunner(Builder b) {
@@ -105,7 +94,7 @@ public final class HealthCheckRunner implements AutoCloseable {
         // is slow the checker's specific reason ("connect ... timed out") is what gets reported,
         // not the runner's generic one; the runner's deadline stays the hard bound.
         this.checkerTimeout = Duration.ofNanos(timeoutNanos - Math.min(timeoutNanos / 10, CHECKER_MARGIN_NANOS));
-        this.healthy = config.initiallyHealthy();
+        this.verdict = new HealthVerdict(config);
     }
 
     /** Starts building a runner that checks {@code endpoint} with {@code checker}. */
@@ -167,15 +156,14 @@ public final class HealthCheckRunner implements AutoCloseable {
 
     /** The current verdict; before the first checks, {@link HealthCheckConfig#initiallyHealthy()}. */
     public boolean healthy() {
-        return healthy;
+        return verdict.healthy();
     }
 
     /** A consistent snapshot of the counters. */
     public HealthCheckStats stats() {
         lock.lock();
         try {
-            return new HealthCheckStats(endpoint, healthy, checks, passed, failed, timedOut, consecutiveSuccesses,
-                    consecutiveFailures, transitions, lastFailure, lastCheckNanos < 0 ? null : Duration.ofNanos(lastCheckNanos));
+            return verdict.stats(endpoint, lastCheckNanos);
         } finally {
             lock.unlock();
         }
@@ -253,7 +241,7 @@ public final class HealthCheckRunner implements AutoCloseable {
             stage = checker.check(endpoint, checkerTimeout);
         } catch (Throwable t) {
             finish(attempt, new HealthCheckException(HealthCheckException.Kind.ERROR,
-                    "health checker threw " + describe(t), t), false);
+                    "health checker threw " + HealthVerdict.describe(t), t), false);
             if (t instanceof VirtualMachineError e) {
                 throw e;
             }
@@ -286,9 +274,8 @@ public final class HealthCheckRunner implements AutoCloseable {
                 attempt.timeout.cancel();
             }
             lastCheckNanos = ticker.nanoTime() - attempt.startedAt;
-            transition = error == null ? recordPass() : recordFailure(error, byTimeout);
-            anyCompleted = true;
-            nowHealthy = healthy;
+            transition = error == null ? verdict.recordPass() : verdict.recordFailure(error, byTimeout);
+            nowHealthy = verdict.healthy();
         } finally {
             lock.unlock();
         }
@@ -315,46 +302,6 @@ public final class HealthCheckRunner implements AutoCloseable {
         }
     }
 
-    /** Caller holds the lock; returns the reason of a transition, or null. */
-    private String recordPass() {
-        checks++;
-        passed++;
-        consecutiveFailures = 0;
-        consecutiveSuccesses = saturatedIncrement(consecutiveSuccesses);
-        if (healthy) {
-            return null;
-        }
-        if (!anyCompleted) { // initially unhealthy: the first pass alone decides, as in Envoy
-            return transition(true, "first check passed");
-        }
-        if (consecutiveSuccesses >= config.healthyThreshold()) {
-            return transition(true, plural(consecutiveSuccesses) + " passed");
-        }
-        return null;
-    }
-
-    /** Caller holds the lock; returns the reason of a transition, or null. */
-    private String recordFailure(Throwable error, boolean byTimeout) {
-        checks++;
-        failed++;
-        if (byTimeout) {
-            timedOut++;
-        }
-        consecutiveSuccesses = 0;
-        consecutiveFailures = saturatedIncrement(consecutiveFailures);
-        lastFailure = reason(error);
-        if (healthy && consecutiveFailures >= config.unhealthyThreshold()) {
-            return transition(false, plural(consecutiveFailures) + " failed; last: " + lastFailure);
-        }
-        return null;
-    }
-
-    private String transition(boolean toHealthy, String reason) {
-        healthy = toHealthy;
-        transitions++;
-        return reason;
-    }
-
     private long nextDelay() {
         return intervalNanos + (maxJitterNanos == 0 ? 0 : random.nextLong(maxJitterNanos + 1));
     }
@@ -373,29 +320,6 @@ public final class HealthCheckRunner implements AutoCloseable {
         } catch (RuntimeException e) {
             log.warn("health listener failed on a passed check of {}", endpoint, e);
         }
-    }
-
-    // ---- small helpers ------------------------------------------------------------------------
-
-    private static int saturatedIncrement(int n) {
-        return n == Integer.MAX_VALUE ? n : n + 1;
-    }
-
-    private static String plural(int n) {
-        return n == 1 ? "1 check" : n + " consecutive checks";
-    }
-
-    /** The failure's own message when it has one; checkers' exceptions are often wrapped by stages. */
-    static String reason(Throwable error) {
-        Throwable e = error;
-        while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
-            e = e.getCause();
-        }
-        return e instanceof HealthCheckException && e.getMessage() != null ? e.getMessage() : describe(e);
-    }
-
-    private static String describe(Throwable e) {
-        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getClass().getSimpleName() + ": " + e.getMessage();
     }
 
     /** One check in flight. */
