@@ -17,7 +17,9 @@ import java.util.Objects;
  *                              server with {@code 0.0.0.0})
  * @param port                  port to bind, 0 for any free port; default 7070
  * @param readTimeout           how long one frame may take to arrive once its first byte came
- *                              (slow-loris guard); default 10 s, never infinite
+ *                              (slow-loris guard), counting only time the server is reading: while
+ *                              it paused reading (concurrency limit, unwritable socket) the clock
+ *                              stops and restarts on resume; default 10 s, never infinite
  * @param idleTimeout           a connection with nothing read or written and no request in flight
  *                              for this long is closed; default 5 min
  * @param writeTimeout          a connection whose peer does not read its responses (socket stays
