@@ -38,6 +38,8 @@ public final class ServerMetrics implements AutoCloseable {
         counter(stats, "netkit.server.handler.errors", "Requests whose handler threw or failed", ServerStats::handlerErrors);
         counter(stats, "netkit.server.oversized.responses", "Responses over the frame limit, dropped", ServerStats::oversizedResponses);
         counter(stats, "netkit.server.protocol.violations", "Connections closed for a malformed frame", ServerStats::protocolViolations);
+        counter(stats, "netkit.server.discarded.responses", "Answers completed after their client had left", ServerStats::discardedResponses);
+        counter(stats, "netkit.server.handler.closed", "Connections closed because a handler asked to", ServerStats::handlerClosed);
         counter(stats, "netkit.server.received.bytes", "Bytes read from clients, frame headers included", ServerStats::bytesReceived);
         counter(stats, "netkit.server.sent.bytes", "Bytes handed to clients' connections, frame headers included", ServerStats::bytesSent);
         String timeouts = "netkit.server.timeouts";

@@ -37,6 +37,7 @@ import dev.netkit.netty.internal.client.RequestRouter;
 import dev.netkit.netty.wire.AnetWireFormat;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelOption;
+import dev.netkit.netty.transport.IoGroup;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.EventExecutor;
 import java.time.Duration;
@@ -96,6 +97,7 @@ public final class Broker implements AutoCloseable {
     private final BrokerConfig config;
     private final Transport transport;
     private final EventLoopGroup group;
+    private final boolean ownsGroup; // false when the event loops are a shared IoGroup
     private final BrokerCounters counters = new BrokerCounters();
     private final RateLimitedLog warnings = new RateLimitedLog(log);
     private final BrokerConnector connector;
@@ -108,11 +110,12 @@ public final class Broker implements AutoCloseable {
     private final ExecutorService resolver = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("netkit-broker-dns-", 0).factory());
 
-    private Broker(BrokerConfig config, BrokerHooks hooks) {
+    private Broker(BrokerConfig config, BrokerHooks hooks, IoGroup io) {
         this.config = config;
         this.defaultTimeoutNanos = config.requestTimeout().toNanos();
-        this.transport = Transport.resolve(config.transport());
-        this.group = transport.newGroup(config.ioThreads(), "netkit-broker-io");
+        this.ownsGroup = io == null;
+        this.transport = io == null ? Transport.resolve(config.transport()) : io.transport();
+        this.group = io == null ? transport.newGroup(config.ioThreads(), "netkit-broker-io") : io.eventLoops();
         Bootstrap bootstrap = new Bootstrap()
                 .channel(transport.socketChannelClass())
                 .option(ChannelOption.TCP_NODELAY, config.tcpNoDelay())
@@ -193,7 +196,18 @@ public final class Broker implements AutoCloseable {
      * {@link BrokerHooks#events()}. The bus is not closed with the broker (it may serve several).
      */
     public static Broker create(BrokerConfig config, BrokerHooks hooks) {
-        return new Broker(Objects.requireNonNull(config, "config"), Objects.requireNonNull(hooks, "hooks"));
+        return new Broker(Objects.requireNonNull(config, "config"), Objects.requireNonNull(hooks, "hooks"), null);
+    }
+
+    /**
+     * Creates a broker on shared event loops ({@link BrokerConfig#ioThreads()} and
+     * {@link BrokerConfig#transport()} are then ignored; the broker does not close them). A proxy
+     * that runs its servers on the same {@link IoGroup} sends from the thread a request arrived
+     * on, without a hand-off.
+     */
+    public static Broker create(BrokerConfig config, BrokerHooks hooks, IoGroup io) {
+        return new Broker(Objects.requireNonNull(config, "config"), Objects.requireNonNull(hooks, "hooks"),
+                Objects.requireNonNull(io, "io"));
     }
 
     /**
@@ -389,7 +403,9 @@ public final class Broker implements AutoCloseable {
         }
         pools.close(); // waiters fail; idle connections close; leased ones when their requests end
         connector.closeAll(reason);
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).await();
+        if (ownsGroup) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).await();
+        }
         resolver.shutdownNow();
     }
 }

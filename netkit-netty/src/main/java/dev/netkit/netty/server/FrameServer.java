@@ -18,6 +18,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import dev.netkit.netty.transport.IoGroup;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
@@ -56,27 +57,32 @@ public final class FrameServer implements AutoCloseable {
     private final ServerContext context;
     private final Transport transport;
     private final EventLoopGroup group;
+    private final boolean ownsGroup; // false when the event loops are a shared IoGroup
     private final ChannelGroup connections = new DefaultChannelGroup("netkit-server", GlobalEventExecutor.INSTANCE);
     private final ShutdownOnce stopped = new ShutdownOnce("netkit-server-stop");
     private final Channel serverChannel;
 
-    private FrameServer(FrameServerConfig config, RequestDispatcher dispatcher, EventBus events) throws InterruptedException {
+    private FrameServer(FrameServerConfig config, RequestDispatcher dispatcher, EventBus events, IoGroup io)
+            throws InterruptedException {
         this.config = config;
         this.context = new ServerContext(config, new ServerCounters(),
                 new ConcurrencyLimiter(config.maxConcurrentRequests()), dispatcher,
                 new RateLimitedLog(log), new ServerEvents(new Emitter(events)));
-        this.transport = Transport.resolve(config.transport());
-        this.group = transport.newGroup(config.ioThreads(), "netkit-server-io");
+        this.ownsGroup = io == null;
+        this.transport = io == null ? Transport.resolve(config.transport()) : io.transport();
+        this.group = io == null ? transport.newGroup(config.ioThreads(), "netkit-server-io") : io.eventLoops();
         try {
             this.serverChannel = bind();
         } catch (RuntimeException | InterruptedException e) {
-            group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            if (ownsGroup) {
+                group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            }
             dispatcher.shutdown();
             throw e;
         }
         context.events().bound(serverChannel.localAddress());
         log.info("netkit server listening on {} (transport {}, {} I/O thread(s))",
-                localAddress(), transport.name(), config.ioThreads());
+                localAddress(), transport.name(), io == null ? config.ioThreads() : io.threads());
     }
 
     /** A builder for a server; {@link Builder#start()} binds it. */
@@ -189,7 +195,9 @@ public final class FrameServer implements AutoCloseable {
                     config.shutdownTimeout(), connections.size(), context.counters().inFlight.sum());
             connections.close().awaitUninterruptibly();
         }
-        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+        if (ownsGroup) {
+            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+        }
         context.dispatcher().shutdown();
         log.info("netkit server on {} stopped: {}", serverChannel.localAddress(), stats());
     }
@@ -199,8 +207,18 @@ public final class FrameServer implements AutoCloseable {
         private FrameServerConfig config = FrameServerConfig.defaults();
         private RequestDispatcher dispatcher;
         private EventBus events;
+        private IoGroup io;
 
         private Builder() {}
+
+        /**
+         * Runs the server on shared event loops instead of its own ({@link FrameServerConfig#ioThreads()}
+         * and {@link FrameServerConfig#transport()} are then ignored); the server does not close them.
+         */
+        public Builder io(IoGroup value) {
+            io = Objects.requireNonNull(value, "io");
+            return this;
+        }
 
         /**
          * Where the server's typed events go (connections accepted and closed, limits reached);
@@ -248,7 +266,7 @@ public final class FrameServer implements AutoCloseable {
                 throw new IllegalStateException("handler: none set (call handler, asyncHandler or blockingHandler)");
             }
             try {
-                return new FrameServer(config, dispatcher, events);
+                return new FrameServer(config, dispatcher, events, io);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while binding " + config.host() + ":" + config.port(), e);

@@ -29,6 +29,9 @@ import java.util.Objects;
  * @param maxConcurrentRequests requests handled at once by async and blocking handlers across the
  *                              server; when reached, sockets stop being read until one completes;
  *                              default 10,000
+ * @param maxInFlightPerConnection requests of one connection handled at once; when reached, that
+ *                              connection is not read until one completes (a proxy's bound per
+ *                              client); default 10,000
  * @param tcpKeepAlive          SO_KEEPALIVE on accepted connections; default true
  * @param tcpNoDelay            TCP_NODELAY on accepted connections; default true
  * @param shutdownTimeout       how long {@link FrameServer#stop()} waits for in-flight requests
@@ -44,6 +47,7 @@ public record FrameServerConfig(
         Duration writeTimeout,
         int maxConnections,
         int maxConcurrentRequests,
+        int maxInFlightPerConnection,
         boolean tcpKeepAlive,
         boolean tcpNoDelay,
         Duration shutdownTimeout,
@@ -62,6 +66,7 @@ public record FrameServerConfig(
         positive("writeTimeout", writeTimeout);
         positive("maxConnections", maxConnections);
         positive("maxConcurrentRequests", maxConcurrentRequests);
+        positive("maxInFlightPerConnection", maxInFlightPerConnection);
         notNegative("shutdownTimeout", shutdownTimeout);
         positive("ioThreads", ioThreads);
         Objects.requireNonNull(transport, "transport");
@@ -91,6 +96,7 @@ public record FrameServerConfig(
         private Duration writeTimeout = Duration.ofSeconds(30);
         private int maxConnections = 10_000;
         private int maxConcurrentRequests = 10_000;
+        private int maxInFlightPerConnection = 10_000;
         private boolean tcpKeepAlive = true;
         private boolean tcpNoDelay = true;
         private Duration shutdownTimeout = Duration.ofSeconds(10);
@@ -107,6 +113,7 @@ public record FrameServerConfig(
             writeTimeout = c.writeTimeout;
             maxConnections = c.maxConnections;
             maxConcurrentRequests = c.maxConcurrentRequests;
+            maxInFlightPerConnection = c.maxInFlightPerConnection;
             tcpKeepAlive = c.tcpKeepAlive;
             tcpNoDelay = c.tcpNoDelay;
             shutdownTimeout = c.shutdownTimeout;
@@ -128,6 +135,8 @@ public record FrameServerConfig(
         public Builder maxConnections(int value) { maxConnections = value; return this; }
         /** @see FrameServerConfig#maxConcurrentRequests() */
         public Builder maxConcurrentRequests(int value) { maxConcurrentRequests = value; return this; }
+        /** @see FrameServerConfig#maxInFlightPerConnection() */
+        public Builder maxInFlightPerConnection(int value) { maxInFlightPerConnection = value; return this; }
         /** @see FrameServerConfig#tcpKeepAlive() */
         public Builder tcpKeepAlive(boolean value) { tcpKeepAlive = value; return this; }
         /** @see FrameServerConfig#tcpNoDelay() */
@@ -142,7 +151,7 @@ public record FrameServerConfig(
         /** Validates and builds the configuration. */
         public FrameServerConfig build() {
             return new FrameServerConfig(host, port, readTimeout, idleTimeout, writeTimeout, maxConnections,
-                    maxConcurrentRequests, tcpKeepAlive, tcpNoDelay, shutdownTimeout, ioThreads, transport);
+                    maxConcurrentRequests, maxInFlightPerConnection, tcpKeepAlive, tcpNoDelay, shutdownTimeout, ioThreads, transport);
         }
     }
 }

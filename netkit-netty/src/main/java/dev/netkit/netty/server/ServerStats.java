@@ -18,6 +18,9 @@ package dev.netkit.netty.server;
  * @param inFlight            requests being handled now (async and blocking handlers)
  * @param bytesReceived       bytes read from clients (whole frames, headers included)
  * @param bytesSent           bytes handed to clients' connections (response frames, headers included)
+ * @param discardedResponses  answers that completed after their client's connection had closed
+ * @param handlerClosed       connections closed because a handler asked to
+ *                            ({@link CloseConnectionException})
  */
 public record ServerStats(
         long connectionsAccepted,
@@ -34,4 +37,6 @@ public record ServerStats(
         long writeTimeouts,
         long inFlight,
         long bytesReceived,
-        long bytesSent) {}
+        long bytesSent,
+        long discardedResponses,
+        long handlerClosed) {}

@@ -4,6 +4,7 @@ import static dev.netkit.netty.wire.AnetWireFormat.MAX_PAYLOAD;
 
 import dev.netkit.netty.internal.FrameBatchWriter;
 import dev.netkit.netty.internal.FrameReader;
+import dev.netkit.netty.server.CloseConnectionException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
@@ -21,8 +22,10 @@ import java.util.concurrent.TimeUnit;
  * event loop. Handler outcomes may arrive from other threads (async stages, virtual threads);
  * complete() hops them onto the loop before touching any state.
  *
- * New requests stop being started for any of three reasons, kept as bits in `paused`:
+ * New requests stop being started for any of four reasons, kept as bits in `paused`:
  *   LIMIT       the server-wide concurrency limit is reached (woken by ConcurrencyLimiter),
+ *   CONN_LIMIT  this connection has maxInFlightPerConnection requests in flight (resumed by
+ *               the completion that brings it below),
  *   UNWRITABLE  the peer is not reading our responses (resumed by channelWritabilityChanged),
  *   CLOSING     graceful stop, protocol violation or read timeout: answer what is in flight, then close.
  * While any bit is set the socket is not read and buffered frames are not started, so memory per
@@ -41,7 +44,7 @@ import java.util.concurrent.TimeUnit;
  * state when they fire instead of being cancelled and re-armed on every read.
  *
  * The read timeout bounds how long a started frame takes to arrive *while we read*. Paused by
- * LIMIT or UNWRITABLE, we do not read, so a half-received frame cannot finish: that time does not
+ * LIMIT, CONN_LIMIT or UNWRITABLE, we do not read, so a half-received frame cannot finish: that time does not
  * count. The timer does nothing while paused, and its clock starts again when reading resumes
  * (readResumedAt). Otherwise a client that stops reading its answers for longer than the read
  * timeout would be closed with unread request bytes, which turns the close into a reset that
@@ -53,12 +56,14 @@ public final class ServerConnection extends FrameReader {
     private static final int LIMIT = 1;
     private static final int UNWRITABLE = 2;
     private static final int CLOSING = 4;
+    private static final int CONN_LIMIT = 8;
 
     private final ServerContext server;
     private final EventLoop loop;
     private final long readTimeoutNanos;
     private final long idleTimeoutNanos;
     private final long writeTimeoutNanos;
+    private final int maxInFlight;
     private final FrameBatchWriter out;
     private final Runnable flushTask = this::flushNow;
 
@@ -86,6 +91,7 @@ public final class ServerConnection extends FrameReader {
         this.readTimeoutNanos = server.config().readTimeout().toNanos();
         this.idleTimeoutNanos = server.config().idleTimeout().toNanos();
         this.writeTimeoutNanos = server.config().writeTimeout().toNanos();
+        this.maxInFlight = server.config().maxInFlightPerConnection();
     }
 
     ByteBufAllocator alloc() {
@@ -121,6 +127,10 @@ public final class ServerConnection extends FrameReader {
     @Override
     protected boolean acceptingFrames() {
         if (paused != 0) {
+            return false;
+        }
+        if (inFlight >= maxInFlight) {
+            pause(CONN_LIMIT);
             return false;
         }
         if (!server.dispatcher().limited() || server.limiter().tryAcquire()) {
@@ -192,7 +202,10 @@ public final class ServerConnection extends FrameReader {
         inFlight--;
         returnPermit();
         try {
-            if (error != null) {
+            if (error instanceof CloseConnectionException close) {
+                ReferenceCountUtil.safeRelease(response);
+                closeForHandler(close);
+            } else if (error != null) {
                 ReferenceCountUtil.safeRelease(response);
                 handlerFailed(error);
             } else if (response == null) {
@@ -200,9 +213,28 @@ public final class ServerConnection extends FrameReader {
             } else {
                 writeResponse(correlation, response);
             }
+            if ((paused & CONN_LIMIT) != 0) {
+                resumeBelowConnectionLimit();
+            }
         } finally {
             finishIfDone();
         }
+    }
+
+    private void resumeBelowConnectionLimit() {
+        resume(CONN_LIMIT);
+        // Inside a read the decode loop is running already (a synchronous answer); it goes on by itself.
+        if (paused == 0 && !inReadBatch) {
+            decodeBuffered();
+        }
+    }
+
+    private void closeForHandler(CloseConnectionException close) {
+        if ((paused & CLOSING) != 0) {
+            return;
+        }
+        server.counters().handlerClosed.increment();
+        closeAfterOwedAnswers("handler_closed", "the handler asked to close it: " + close.getMessage());
     }
 
     private void returnPermit() {
@@ -228,7 +260,8 @@ public final class ServerConnection extends FrameReader {
                 return;
             }
             if (!ctx.channel().isActive()) {
-                return; // the client left; nothing to deliver
+                server.counters().discardedResponses.increment(); // the client left; nothing to deliver
+                return;
             }
             out.write(ctx, correlation, response); // all or nothing: a failed copy leaves no header behind
             server.counters().responses.increment();
@@ -323,7 +356,7 @@ public final class ServerConnection extends FrameReader {
         if (!(stopping || inputClosed) || inFlight > 0 || finishing) {
             return;
         }
-        if (!stopping && (decoding || (paused & (LIMIT | UNWRITABLE)) != 0)) {
+        if (!stopping && (decoding || (paused & (LIMIT | CONN_LIMIT | UNWRITABLE)) != 0)) {
             return; // half-closed, but frames it sent are still being started or waiting to be
         }
         finishing = true;

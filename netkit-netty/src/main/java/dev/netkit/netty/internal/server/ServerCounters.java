@@ -21,11 +21,13 @@ public final class ServerCounters {
     public final LongAdder inFlight = new LongAdder();
     public final LongAdder bytesReceived = new LongAdder();
     public final LongAdder bytesSent = new LongAdder();
+    public final LongAdder discardedResponses = new LongAdder();
+    public final LongAdder handlerClosed = new LongAdder();
 
     public ServerStats snapshot() {
         return new ServerStats(connectionsAccepted.sum(), connectionsRejected.sum(), activeConnections.get(),
                 requests.sum(), responses.sum(), noReply.sum(), handlerErrors.sum(), oversizedResponses.sum(),
                 protocolViolations.sum(), readTimeouts.sum(), idleTimeouts.sum(), writeTimeouts.sum(), inFlight.sum(),
-                bytesReceived.sum(), bytesSent.sum());
+                bytesReceived.sum(), bytesSent.sum(), discardedResponses.sum(), handlerClosed.sum());
     }
 }
