@@ -1,28 +1,15 @@
 package dev.netkit.core.balance;
 
-import dev.netkit.core.breaker.BreakerState;
-import dev.netkit.core.breaker.BreakerTransition;
-import dev.netkit.core.breaker.CircuitBreaker;
 import dev.netkit.core.endpoint.Endpoint;
 import dev.netkit.core.error.NoEndpointsException;
 import dev.netkit.core.health.HealthCheckConfig;
-import dev.netkit.core.health.HealthCheckRunner;
 import dev.netkit.core.health.HealthChecker;
-import dev.netkit.core.health.HealthListener;
 import dev.netkit.core.time.Scheduler;
 import dev.netkit.core.time.Ticker;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Chooses an endpoint per request and keeps failing endpoints out of the choice. Transport-
@@ -59,50 +46,14 @@ import org.slf4j.LoggerFactory;
  * {@link Ticker}, so tests drive both by hand.
  */
 public final class LoadBalancer implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(LoadBalancer.class);
+    // How the pieces fit, which thread owns what, and why it is safe: see package-info.java.
 
-    /** What the data plane reads: the picker (null when there are no members) and the panic flag. */
-    private record Snapshot(Picker picker, boolean panic, String whyEmpty) {}
-
-    private final BalancerConfig config;
-    private final BalancerListener listener;
-    private final Ticker ticker;
-    private final Scheduler scheduler;
-    private final Function<WeightedEndpoint, Object> attacher;
-    private final Consumer<Object> detacher;
-    private final HealthChecker healthChecker;
-    private final HealthCheckConfig healthConfig;
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Map<Endpoint, Member> members = new LinkedHashMap<>(); // guarded by lock
-    private final LongAdder ejectionsTotal = new LongAdder();
-    private final LongAdder panicsTotal = new LongAdder();
-    private volatile Snapshot snapshot = new Snapshot(null, false, "no endpoints configured");
-    private boolean panic; // guarded by lock
-    private boolean closed; // guarded by lock
-    private Scheduler.Cancellable sweepTimer; // guarded by lock
-    private Scheduler.Cancellable slowStartTimer; // guarded by lock
+    private final DataPlane data;
+    private final Membership membership;
 
     private LoadBalancer(Builder builder) {
-        this.config = builder.config;
-        this.listener = builder.listener;
-        this.ticker = builder.ticker;
-        this.scheduler = builder.scheduler;
-        this.attacher = builder.attacher;
-        this.detacher = builder.detacher;
-        this.healthChecker = builder.healthChecker;
-        this.healthConfig = builder.healthConfig;
-        lock.lock();
-        try {
-            for (WeightedEndpoint endpoint : builder.endpoints) {
-                addLocked(endpoint, false);
-            }
-            rebuildLocked(new ArrayList<>());
-            if (config.outlier().enabled()) {
-                scheduleSweepLocked();
-            }
-        } finally {
-            lock.unlock();
-        }
+        this.membership = new Membership(builder);
+        this.data = membership.data;
     }
 
     /** A builder with {@code config}. */
@@ -118,17 +69,7 @@ public final class LoadBalancer implements AutoCloseable {
      * @throws NoEndpointsException when there are no members
      */
     public EndpointState pick() {
-        Snapshot current = snapshot;
-        Picker picker = picker(current);
-        for (int attempt = 1; ; attempt++) {
-            EndpointState picked = picker.pick();
-            if (permitted(picked, current)) {
-                return admit(picked);
-            }
-            if (attempt == config.maxPickEffort()) {
-                throw refusedByBreakers(attempt);
-            }
-        }
+        return data.pick();
     }
 
     /**
@@ -138,31 +79,7 @@ public final class LoadBalancer implements AutoCloseable {
      * @throws NoEndpointsException when there are no members
      */
     public EndpointState pick(long key) {
-        Snapshot current = snapshot;
-        EndpointState picked = picker(current).pick(key);
-        if (!permitted(picked, current)) {
-            // A half-open breaker with its trials in use: stickiness yields to a working endpoint.
-            return pick();
-        }
-        return admit(picked);
-    }
-
-    /*
-     * Panic mode ignores health and ejection, not breakers: every admitted pick holds the
-     * breaker's permission (always granted while CLOSED), so finished() can give back or record
-     * exactly what was taken. (Skipping the permit in panic let finished() release trial slots
-     * that other requests held, so a HALF_OPEN breaker ran more trials than it permits.)
-     */
-    /** Whether the endpoint's breaker lets one more request through; takes the permit if so. */
-    private static boolean permitted(EndpointState picked, Snapshot current) {
-        Member member = picked.member;
-        return member == null || member.breaker == null || member.breaker.tryAcquirePermission();
-    }
-
-    private NoEndpointsException refusedByBreakers(int attempts) {
-        return new NoEndpointsException("no endpoint to pick: " + attempts
-                + " picks in a row landed on endpoints whose circuit breakers refused (open, or half-open with their trial"
-                + " requests in use)");
+        return data.pick(key);
     }
 
     /**
@@ -171,42 +88,7 @@ public final class LoadBalancer implements AutoCloseable {
      * @return the endpoint, or {@code null} when no other endpoint is in the snapshot
      */
     public EndpointState pickOther(EndpointState avoid) {
-        Snapshot current = snapshot;
-        if (current.picker() == null) {
-            return null;
-        }
-        List<EndpointState> all = current.picker().endpoints();
-        if (all.size() == 1) { // the avoided one may be out of the snapshot already (just ejected)
-            EndpointState only = all.get(0);
-            return only != avoid && permitted(only, current) ? admit(only) : null;
-        }
-        for (int attempt = 0; attempt < config.maxPickEffort() * 2; attempt++) {
-            EndpointState picked = current.picker().pick();
-            if (picked != avoid && permitted(picked, current)) {
-                return admit(picked);
-            }
-        }
-        // Unlucky draws (or a strategy that keeps choosing it): walk the list from the next one.
-        int from = all.indexOf(avoid); // -1 when avoid has left the snapshot: then every index is walked
-        for (int i = 1; i <= all.size(); i++) {
-            EndpointState next = all.get(Math.floorMod(from + i, all.size()));
-            if (next != avoid && permitted(next, current)) {
-                return admit(next);
-            }
-        }
-        return null;
-    }
-
-    private static Picker picker(Snapshot current) {
-        if (current.picker() == null) {
-            throw new NoEndpointsException("no endpoint to pick: " + current.whyEmpty());
-        }
-        return current.picker();
-    }
-
-    private EndpointState admit(EndpointState picked) {
-        picked.started();
-        return picked;
+        return data.pickOther(avoid);
     }
 
     /**
@@ -215,7 +97,7 @@ public final class LoadBalancer implements AutoCloseable {
      * @param latencyNanos from send to outcome (ignored for {@link Outcome#NOT_COUNTED})
      */
     public void finished(EndpointState endpoint, long latencyNanos, Outcome outcome) {
-        finished(endpoint, latencyNanos, outcome, ticker.nanoTime());
+        data.finished(endpoint, latencyNanos, outcome);
     }
 
     /**
@@ -225,119 +107,14 @@ public final class LoadBalancer implements AutoCloseable {
      * again, which costs as much as the rest of this method).
      */
     public void finished(EndpointState endpoint, long latencyNanos, Outcome outcome, long nowNanos) {
-        latencyNanos = Math.max(0, latencyNanos); // never let a clock quirk throw inside a completion path
-        Member member = endpoint.member;
-        CircuitBreaker breaker = member == null ? null : member.breaker;
-        switch (outcome) {
-            case NOT_COUNTED -> {
-                endpoint.finished();
-                if (breaker != null) {
-                    breaker.release();
-                }
-                return;
-            }
-            case SUCCESS -> {
-                endpoint.finished(latencyNanos, true, nowNanos);
-                if (breaker != null) {
-                    breaker.onSuccess(latencyNanos, nowNanos);
-                }
-            }
-            case FAILURE -> {
-                endpoint.finished(latencyNanos, false, nowNanos);
-                if (breaker != null) {
-                    breaker.onFailure(latencyNanos, nowNanos);
-                }
-            }
-        }
-        if (member == null || !config.outlier().enabled()) {
-            return;
-        }
-        if (outcome == Outcome.SUCCESS) {
-            if (member.consecutiveFailures.get() != 0) { // skip the write on the common path
-                member.consecutiveFailures.set(0);
-            }
-            return;
-        }
-        int threshold = config.outlier().consecutiveFailures();
-        if (threshold > 0 && member.consecutiveFailures.incrementAndGet() >= threshold) {
-            eject(member, threshold + " consecutive failures");
-        }
+        data.finished(endpoint, latencyNanos, outcome, nowNanos);
     }
 
     // ---------------------------------------------------------------- control plane
 
     /** Adds an endpoint (in slow start, when configured); replaces the weight, zone and metadata of a member. */
     public void add(WeightedEndpoint endpoint) {
-        Objects.requireNonNull(endpoint, "endpoint");
-        List<Runnable> events = new ArrayList<>();
-        lock.lock();
-        try {
-            checkOpen();
-            Member existing = members.get(endpoint.address());
-            if (existing != null) {
-                existing.state.endpoint(endpoint);
-                events.add(() -> listener.membershipChanged(endpoint.address(), "updated to weight " + endpoint.weight()));
-            } else {
-                addLocked(endpoint, true);
-                events.add(() -> listener.membershipChanged(endpoint.address(), "added"));
-            }
-            rebuildLocked(events);
-        } finally {
-            lock.unlock();
-        }
-        tell(events);
-    }
-
-    private void addLocked(WeightedEndpoint endpoint, boolean slowStart) {
-        EndpointState state = new EndpointState(endpoint, ticker, EndpointState.DEFAULT_DECAY_NANOS);
-        Member member = new Member(state);
-        state.member = member;
-        state.attach(attacher.apply(endpoint));
-        if (members.putIfAbsent(endpoint.address(), member) != null) {
-            throw new IllegalArgumentException("endpoint " + endpoint.address() + " is listed twice");
-        }
-        if (slowStart) {
-            startSlowStartLocked(member);
-        }
-        if (config.breaker().enabled()) {
-            Endpoint address = endpoint.address();
-            member.breaker = new CircuitBreaker(address.toString(), config.breaker(), ticker,
-                    transition -> breakerChanged(member, transition));
-            member.breakerState = BreakerState.CLOSED.name();
-        }
-        if (healthChecker != null) {
-            member.health = HealthCheckRunner.builder(endpoint.address(), healthChecker)
-                    .config(healthConfig)
-                    .listener(new MemberHealthListener(member))
-                    .time(ticker, scheduler)
-                    .build();
-            member.activeHealthy = member.health.healthy();
-            member.health.start(); // schedules the first check; runs nothing inline
-        }
-    }
-
-    /** Feeds an active health check's verdicts into the control plane. */
-    private final class MemberHealthListener implements HealthListener {
-        /** The member this runner checks: a late verdict must not land on a member re-added under the same address. */
-        private final Member member;
-
-        MemberHealthListener(Member member) {
-            this.member = member;
-        }
-
-        @Override
-        public void onHealthChanged(Endpoint endpoint, boolean healthy, String reason) {
-            if (!member.removed) {
-                healthChanged(member, healthy, reason);
-            }
-        }
-
-        @Override
-        public void onCheckPassed(Endpoint endpoint) {
-            if (!member.removed && member.ejected) {
-                unejectAndRebuild(member, "active health check passed");
-            }
-        }
+        membership.add(endpoint);
     }
 
     /**
@@ -346,29 +123,7 @@ public final class LoadBalancer implements AutoCloseable {
      * @return whether it was a member
      */
     public boolean remove(Endpoint address) {
-        List<Runnable> events = new ArrayList<>();
-        lock.lock();
-        try {
-            Member member = members.remove(address);
-            if (member == null) {
-                return false;
-            }
-            member.removed = true;
-            if (member.health != null) {
-                member.health.close();
-            }
-            Object attachment = member.state.attachment();
-            if (attachment != null) {
-                // Under the lock, so an add of the same address that follows attaches a fresh one.
-                detacher.accept(attachment);
-            }
-            events.add(() -> listener.membershipChanged(address, "removed"));
-            rebuildLocked(events);
-        } finally {
-            lock.unlock();
-        }
-        tell(events);
-        return true;
+        return membership.remove(address);
     }
 
     /**
@@ -377,40 +132,18 @@ public final class LoadBalancer implements AutoCloseable {
      * @throws IllegalArgumentException when it is not a member, or the weight is out of range
      */
     public void reweight(Endpoint address, int weight) {
-        lock.lock();
-        WeightedEndpoint updated;
-        try {
-            Member member = members.get(address);
-            if (member == null) {
-                throw new IllegalArgumentException("endpoint " + address + " is not a member (members: " + members.keySet() + ")");
-            }
-            WeightedEndpoint current = member.state.endpoint();
-            updated = new WeightedEndpoint(address, weight, current.zone(), current.metadata());
-        } finally {
-            lock.unlock();
-        }
-        add(updated);
+        membership.reweight(address, weight);
     }
 
     /** The members now, in the order they were added. */
     public List<WeightedEndpoint> endpoints() {
-        lock.lock();
-        try {
-            return members.values().stream().map(m -> m.state.endpoint()).toList();
-        } finally {
-            lock.unlock();
-        }
+        return membership.endpoints();
     }
 
     /** The live state of a member, or null. */
     public EndpointState state(Endpoint address) {
-        lock.lock();
-        try {
-            Member member = members.get(address);
-            return member == null ? null : member.state;
-        } finally {
-            lock.unlock();
-        }
+        Member member = membership.member(address);
+        return member == null ? null : member.state;
     }
 
     /**
@@ -418,397 +151,44 @@ public final class LoadBalancer implements AutoCloseable {
      * picks; a healthy one comes back (in slow start, when configured).
      */
     public void healthChanged(Endpoint address, boolean healthy, String reason) {
-        Member member;
-        lock.lock();
-        try {
-            member = members.get(address);
-        } finally {
-            lock.unlock();
-        }
-        if (member != null) {
-            healthChanged(member, healthy, reason);
-        }
-    }
-
-    private void healthChanged(Member member, boolean healthy, String reason) {
-        Endpoint address = member.state.endpoint().address();
-        List<Runnable> events = new ArrayList<>();
-        lock.lock();
-        try {
-            if (member.removed || member.activeHealthy == healthy) {
-                return;
-            }
-            member.activeHealthy = healthy;
-            member.lastReason = reason;
-            if (healthy) {
-                startSlowStartLocked(member);
-                if (member.ejected) {
-                    returnLocked(member, "active health check passed", events);
-                }
-            }
-            events.add(() -> listener.healthChanged(address, healthy, reason));
-            rebuildLocked(events);
-        } finally {
-            lock.unlock();
-        }
-        tell(events);
+        membership.wiring.healthChanged(address, healthy, reason);
     }
 
     /** An active health check of {@code address} passed: an ejected endpoint returns at once. */
     public void checkPassed(Endpoint address) {
-        Member member;
-        lock.lock();
-        try {
-            member = members.get(address);
-        } finally {
-            lock.unlock();
-        }
-        if (member != null && member.ejected) {
-            unejectAndRebuild(member, "active health check passed");
-        }
-    }
-
-    /**
-     * The breaker of {@code address} changed state. OPEN takes the endpoint out of picks, and a
-     * timer asks the breaker again when its wait is over: the breaker then turns HALF_OPEN (it has
-     * no timer of its own and would never be asked while out of picks), and the endpoint comes back
-     * for its trial requests.
-     */
-    private void breakerChanged(Member member, BreakerTransition transition) {
-        Endpoint address = member.state.endpoint().address();
-        List<Runnable> events = new ArrayList<>();
-        lock.lock();
-        try {
-            if (member.removed || member.breaker == null) {
-                return; // a removed member's breaker (its requests still finishing) must not touch a re-added one
-            }
-            boolean open = transition.to() == BreakerState.OPEN;
-            member.breakerState = transition.to().name();
-            member.lastReason = transition.reason();
-            events.add(() -> listener.breakerChanged(address, transition.from().name(), transition.to().name(), transition.reason()));
-            if (open && !closed) {
-                CircuitBreaker breaker = member.breaker;
-                scheduler.schedule(breaker::state, config.breaker().waitInOpen().toNanos());
-            }
-            if (member.breakerOpen != open) {
-                member.breakerOpen = open;
-                rebuildLocked(events);
-            }
-        } finally {
-            lock.unlock();
-        }
-        tell(events);
-    }
-
-    // ---------------------------------------------------------------- outlier detection
-
-    private void eject(Member member, String reason) {
-        List<Runnable> events = new ArrayList<>();
-        lock.lock();
-        try {
-            ejectLocked(member, reason, events);
-        } finally {
-            lock.unlock();
-        }
-        tell(events);
-    }
-
-    private void ejectLocked(Member member, String reason, List<Runnable> events) {
-        if (closed || member.removed || member.ejected) {
-            return;
-        }
-        Endpoint address = member.state.endpoint().address();
-        int ejectedNow = 0;
-        for (Member m : members.values()) {
-            ejectedNow += m.ejected ? 1 : 0;
-        }
-        int allowed = Math.max(1, (int) Math.floor(config.outlier().maxEjectedShare() * members.size()));
-        if (ejectedNow >= allowed) {
-            String why = reason + "; not ejected: " + ejectedNow + " of " + members.size()
-                    + " already ejected (max ejected share " + config.outlier().maxEjectedShare() + ")";
-            events.add(() -> listener.ejectionSkipped(address, why));
-            member.consecutiveFailures.set(0); // judged again after as many failures, not on every one
-            return;
-        }
-        member.ejected = true;
-        member.ejectionMultiplier++;
-        member.ejections++;
-        member.consecutiveFailures.set(0);
-        restartWindow(member);
-        member.lastReason = reason;
-        ejectionsTotal.increment();
-        Duration duration = ejectionTime(member.ejectionMultiplier);
-        long ejection = member.ejections;
-        scheduler.schedule(() -> endEjection(member, ejection, "ejection of " + duration.toMillis() + " ms ended"), duration.toNanos());
-        events.add(() -> listener.ejected(address, reason, duration));
-        rebuildLocked(events);
-    }
-
-    /** The failure-rate window of {@code member} starts over now. Caller holds the lock. */
-    private static void restartWindow(Member member) {
-        member.windowStartSuccesses = member.state.successes();
-        member.windowStartFailures = member.state.failures();
-    }
-
-    private Duration ejectionTime(int multiplier) {
-        OutlierConfig outlier = config.outlier();
-        long base = outlier.baseEjection().toNanos();
-        long max = outlier.maxEjection().toNanos();
-        return Duration.ofNanos(multiplier > max / base ? max : base * multiplier);
-    }
-
-    /** An ejection's timer: lifts that ejection only, not a later one after an early return. */
-    private void endEjection(Member member, long ejection, String reason) {
-        if (member.ejections == ejection) {
-            unejectAndRebuild(member, reason, ejection);
-        }
-    }
-
-    private void unejectAndRebuild(Member member, String reason) {
-        unejectAndRebuild(member, reason, -1);
-    }
-
-    /** @param ejection the ejection to lift, or -1 for whichever is in force */
-    private void unejectAndRebuild(Member member, String reason, long ejection) {
-        List<Runnable> events = new ArrayList<>();
-        lock.lock();
-        try {
-            if (closed || member.removed || !member.ejected || (ejection >= 0 && member.ejections != ejection)) {
-                return;
-            }
-            returnLocked(member, reason, events);
-            rebuildLocked(events);
-        } finally {
-            lock.unlock();
-        }
-        tell(events);
-    }
-
-    private void returnLocked(Member member, String reason, List<Runnable> events) {
-        member.ejected = false;
-        member.returnedAt = ticker.nanoTime();
-        member.lastReason = reason;
-        member.consecutiveFailures.set(0);
-        startSlowStartLocked(member);
-        Endpoint address = member.state.endpoint().address();
-        events.add(() -> listener.returned(address, reason));
-    }
-
-    private void scheduleSweepLocked() {
-        sweepTimer = scheduler.schedule(this::sweep, config.outlier().interval().toNanos());
-    }
-
-    /** Judges failure rates over the interval that ended, and shrinks multipliers of endpoints that stayed well. */
-    private void sweep() {
-        List<Runnable> events = new ArrayList<>();
-        lock.lock();
-        try {
-            if (closed) {
-                return;
-            }
-            OutlierConfig outlier = config.outlier();
-            long now = ticker.nanoTime();
-            for (Member member : List.copyOf(members.values())) {
-                long successesNow = member.state.successes();
-                long failuresNow = member.state.failures();
-                long failures = failuresNow - member.windowStartFailures;
-                long requests = successesNow - member.windowStartSuccesses + failures;
-                member.windowStartSuccesses = successesNow;
-                member.windowStartFailures = failuresNow;
-                if (member.ejected) {
-                    continue;
-                }
-                if (requests >= outlier.minimumRequests() && failures >= outlier.failureRate() * requests) {
-                    ejectLocked(member, String.format("failure rate %.1f%% over %d requests in %d ms (threshold %.1f%%)",
-                            100.0 * failures / requests, requests, outlier.interval().toMillis(), 100 * outlier.failureRate()), events);
-                } else if (member.ejectionMultiplier > 0 && now - member.returnedAt >= outlier.interval().toNanos()) {
-                    member.ejectionMultiplier--; // a whole interval in service forgives one ejection (Envoy)
-                }
-            }
-            scheduleSweepLocked();
-        } finally {
-            lock.unlock();
-        }
-        tell(events);
-    }
-
-    // ---------------------------------------------------------------- slow start and snapshots
-
-    private void startSlowStartLocked(Member member) {
-        if (config.slowStartWindow().isZero()) {
-            return;
-        }
-        member.slowStartSince = ticker.nanoTime();
-        member.inSlowStart = true;
-        if (slowStartTimer == null && !closed) {
-            scheduleSlowStartTickLocked();
-        }
-    }
-
-    private void scheduleSlowStartTickLocked() {
-        // Ramp in about 20 steps: each is a snapshot rebuild, so not much finer than that.
-        long step = Math.max(config.slowStartWindow().toNanos() / 20, 1_000_000);
-        slowStartTimer = scheduler.schedule(this::slowStartTick, step);
-    }
-
-    private void slowStartTick() {
-        List<Runnable> events = new ArrayList<>();
-        lock.lock();
-        try {
-            slowStartTimer = null;
-            if (closed) {
-                return;
-            }
-            rebuildLocked(events);
-            if (members.values().stream().anyMatch(m -> m.inSlowStart)) {
-                scheduleSlowStartTickLocked();
-            }
-        } finally {
-            lock.unlock();
-        }
-        tell(events);
-    }
-
-    /** Sets effective weights, chooses the endpoints in service (or all, in panic) and publishes a new picker. */
-    private void rebuildLocked(List<Runnable> events) {
-        long now = ticker.nanoTime();
-        long window = config.slowStartWindow().toNanos();
-        List<EndpointState> inService = new ArrayList<>();
-        List<EndpointState> all = new ArrayList<>();
-        for (Member member : members.values()) {
-            int weight = member.state.endpoint().weight();
-            if (member.inSlowStart) {
-                double progress = (double) (now - member.slowStartSince) / window;
-                if (progress >= 1) {
-                    member.inSlowStart = false;
-                } else {
-                    weight = (int) Math.max(1, Math.round(weight * Math.max(config.slowStartMinShare(), progress)));
-                }
-            }
-            member.state.effectiveWeight(weight);
-            all.add(member.state);
-            if (member.inService()) {
-                inService.add(member.state);
-            }
-        }
-        boolean panicNow = !all.isEmpty() && inService.size() < config.panicThreshold() * all.size();
-        if (panicNow != panic) {
-            panic = panicNow;
-            if (panicNow) {
-                panicsTotal.increment();
-            }
-            int up = inService.size();
-            int total = all.size();
-            events.add(() -> listener.panicChanged(panicNow, up, total));
-        }
-        List<EndpointState> chosen = panicNow ? all : inService;
-        snapshot = chosen.isEmpty()
-                ? new Snapshot(null, false, all.isEmpty() ? "every endpoint was removed" : describeOutOfService())
-                : new Snapshot(newPicker(chosen), panicNow, "");
-    }
-
-    private Picker newPicker(List<EndpointState> chosen) {
-        String zone = config.localZone();
-        if (zone.isEmpty()) {
-            return config.strategy().picker(chosen, config.pickerOptions());
-        }
-        int localMembers = 0;
-        for (Member m : members.values()) {
-            localMembers += zone.equals(m.state.endpoint().zone()) ? 1 : 0;
-        }
-        return ZoneAwarePicker.create(zone, chosen, localMembers, config.strategy(), config.pickerOptions(),
-                config.zoneOverloadThreshold());
-    }
-
-    private String describeOutOfService() {
-        int ejected = 0;
-        int unhealthy = 0;
-        int breakerOpen = 0;
-        for (Member m : members.values()) {
-            ejected += m.ejected ? 1 : 0;
-            unhealthy += m.activeHealthy ? 0 : 1;
-            breakerOpen += m.breakerOpen ? 1 : 0;
-        }
-        return "all " + members.size() + " endpoints are out of service (ejected " + ejected + ", unhealthy " + unhealthy
-                + ", breaker open " + breakerOpen + ") and the panic threshold is " + config.panicThreshold();
+        membership.wiring.checkPassed(address);
     }
 
     // ---------------------------------------------------------------- stats and lifecycle
 
     /** Whether picks ignore health now because too few endpoints are in service. */
     public boolean panic() {
-        return snapshot.panic();
+        return data.panic();
     }
 
     /** The state of every member now. */
     public BalancerStats stats() {
-        lock.lock();
-        try {
-            List<EndpointStats> list = new ArrayList<>(members.size());
-            int inService = 0;
-            for (Member m : members.values()) {
-                EndpointState s = m.state;
-                WeightedEndpoint e = s.endpoint();
-                inService += m.inService() ? 1 : 0;
-                list.add(new EndpointStats(e.address(), e.zone(), e.weight(), s.effectiveWeight(), m.status(), s.outstanding(),
-                        s.latencyNanos() / 1e6, s.picks(), s.successes(), s.failures(), m.ejections,
-                        m.breakerState, m.lastReason));
-            }
-            return new BalancerStats(list, inService, panic, ejectionsTotal.sum(), panicsTotal.sum());
-        } finally {
-            lock.unlock();
-        }
+        return membership.stats();
     }
 
     /** Stops the background timers. Picks keep working on the last snapshot. Idempotent. */
     @Override
     public void close() {
-        lock.lock();
-        try {
-            closed = true;
-            if (sweepTimer != null) {
-                sweepTimer.cancel();
-            }
-            if (slowStartTimer != null) {
-                slowStartTimer.cancel();
-            }
-            for (Member member : members.values()) {
-                if (member.health != null) {
-                    member.health.close();
-                }
-            }
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private void checkOpen() {
-        if (closed) {
-            throw new IllegalStateException("load balancer is closed");
-        }
-    }
-
-    private void tell(List<Runnable> events) {
-        for (Runnable event : events) {
-            try {
-                event.run();
-            } catch (RuntimeException e) {
-                log.warn("balancer listener failed; ignored", e);
-            }
-        }
+        membership.close();
     }
 
     /** Builds a {@link LoadBalancer}. */
     public static final class Builder {
-        private final BalancerConfig config;
-        private List<WeightedEndpoint> endpoints = List.of();
-        private BalancerListener listener = BalancerListener.NONE;
-        private Ticker ticker = Ticker.system();
-        private Scheduler scheduler = Scheduler.shared();
-        private Function<WeightedEndpoint, Object> attacher = e -> null;
-        private Consumer<Object> detacher = a -> {};
-        private HealthChecker healthChecker;
-        private HealthCheckConfig healthConfig = HealthCheckConfig.defaults();
+        // Read by the control plane's pieces (Membership, HealthBreakerWiring) when they are built.
+        final BalancerConfig config;
+        List<WeightedEndpoint> endpoints = List.of();
+        BalancerListener listener = BalancerListener.NONE;
+        Ticker ticker = Ticker.system();
+        Scheduler scheduler = Scheduler.shared();
+        Function<WeightedEndpoint, Object> attacher = e -> null;
+        Consumer<Object> detacher = a -> {};
+        HealthChecker healthChecker;
+        HealthCheckConfig healthConfig = HealthCheckConfig.defaults();
 
         private Builder(BalancerConfig config) {
             this.config = Objects.requireNonNull(config, "config");
