@@ -131,8 +131,10 @@ final class HealthBreakerWiring {
         List<Runnable> events = new ArrayList<>();
         membership.lock.lock();
         try {
-            if (member.removed || member.breaker == null) {
-                return; // a removed member's breaker (its requests still finishing) must not touch a re-added one
+            if (membership.closed || member.removed || member.breaker == null) {
+                // A removed member's breaker (its requests still finishing) must not touch a re-added
+                // one; after close() listeners hear nothing more.
+                return;
             }
             boolean open = transition.to() == BreakerState.OPEN;
             member.breakerState = transition.to().name();

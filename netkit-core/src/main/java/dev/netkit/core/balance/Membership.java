@@ -125,19 +125,23 @@ final class Membership {
     }
 
     void reweight(Endpoint address, int weight) {
+        List<Runnable> events = new ArrayList<>();
         lock.lock();
-        WeightedEndpoint updated;
         try {
+            checkOpen();
             Member member = members.get(address);
             if (member == null) {
                 throw new IllegalArgumentException("endpoint " + address + " is not a member (members: " + members.keySet() + ")");
             }
+            // Read and write under one lock: a remove in between must not bring the endpoint back.
             WeightedEndpoint current = member.state.endpoint();
-            updated = new WeightedEndpoint(address, weight, current.zone(), current.metadata());
+            member.state.endpoint(new WeightedEndpoint(address, weight, current.zone(), current.metadata()));
+            events.add(() -> listener.membershipChanged(address, "updated to weight " + weight));
+            rebuildLocked(events);
         } finally {
             lock.unlock();
         }
-        add(updated);
+        tell(events);
     }
 
     List<WeightedEndpoint> endpoints() {

@@ -71,6 +71,16 @@ class LoadBalancerBreakerTest {
     }
 
     @Test
+    void afterCloseRequestsStillFinishingTellNoBreakerChange() {
+        LoadBalancer lb = balancer(0.5);
+        outcomes(lb, A, 5, 4, false);
+        lb.close();
+        outcomes(lb, A, 0, 1, false); // would open A's breaker
+        scheduler.advance(Duration.ofSeconds(10));
+        assertThat(events).isEmpty();
+    }
+
+    @Test
     void aFailedTrialReopensAndTheWaitStartsAgain() {
         LoadBalancer lb = balancer(0.5);
         outcomes(lb, B, 0, 10, false);

@@ -34,7 +34,7 @@ public final class EventingBalancerListener implements BalancerListener {
 
     @Override
     public void breakerChanged(Endpoint endpoint, String from, String to, String reason) {
-        // The balancer passes BreakerState names (LoadBalancer#breakerChanged).
+        // The balancer passes BreakerState names (HealthBreakerWiring#breakerChanged in core.balance).
         emitter.rare(new BreakerStateChanged(System.nanoTime(), endpoint, BreakerState.valueOf(from),
                 BreakerState.valueOf(to), reason));
     }
