@@ -1,6 +1,7 @@
 package dev.netkit.core.balance;
 
 import dev.netkit.core.breaker.CircuitBreaker;
+import dev.netkit.core.endpoint.Endpoint;
 import dev.netkit.core.error.NoEndpointsException;
 import dev.netkit.core.time.Ticker;
 import java.util.List;
@@ -101,6 +102,20 @@ final class DataPlane {
             EndpointState next = all.get(Math.floorMod(from + i, all.size()));
             if (next != avoid && permitted(next, current)) {
                 return admit(next);
+            }
+        }
+        return null;
+    }
+
+    /** Picks {@code address} if the current snapshot holds it and its breaker permits; else null. */
+    EndpointState pickIfInSnapshot(Endpoint address) {
+        Snapshot current = snapshot;
+        if (current.picker() == null) {
+            return null;
+        }
+        for (EndpointState candidate : current.picker().endpoints()) {
+            if (candidate.endpoint().address().equals(address)) {
+                return permitted(candidate, current) ? admit(candidate) : null;
             }
         }
         return null;

@@ -11,5 +11,7 @@ public enum EndpointStatus {
     /** Out of service for a while: passive outlier detection ejected it. */
     EJECTED,
     /** Out of service: its circuit breaker is open. */
-    BREAKER_OPEN
+    BREAKER_OPEN,
+    /** Out of service by an operator's choice ({@link LoadBalancer#drain}); not picked even in panic. */
+    DRAINED
 }

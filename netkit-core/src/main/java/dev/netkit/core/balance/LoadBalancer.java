@@ -110,7 +110,33 @@ public final class LoadBalancer implements AutoCloseable {
         data.finished(endpoint, latencyNanos, outcome, nowNanos);
     }
 
+    /**
+     * Picks {@code address} itself, for session affinity: only if it is being picked now (in the
+     * current snapshot: in service, or every non-drained member in panic) and its breaker permits.
+     * Counts it outstanding like {@link #pick()}; report with {@link #finished} as usual.
+     *
+     * @return the endpoint, or {@code null} when it is not to be picked now
+     */
+    public EndpointState pickIfInService(Endpoint address) {
+        return data.pickIfInSnapshot(address);
+    }
+
     // ---------------------------------------------------------------- control plane
+
+    /**
+     * Takes an endpoint out of service for maintenance (HAProxy's "drain"): no new picks, not even
+     * in panic; requests in flight on it finish. Its health checks go on. Undo with {@link #enable}.
+     *
+     * @return false when {@code address} is not a member
+     */
+    public boolean drain(Endpoint address) {
+        return membership.setDrained(address, true);
+    }
+
+    /** Puts a drained endpoint back in service; false when {@code address} is not a member. */
+    public boolean enable(Endpoint address) {
+        return membership.setDrained(address, false);
+    }
 
     /** Adds an endpoint (in slow start, when configured); replaces the weight, zone and metadata of a member. */
     public void add(WeightedEndpoint endpoint) {

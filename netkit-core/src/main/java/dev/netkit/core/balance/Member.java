@@ -29,6 +29,8 @@ final class Member {
     volatile boolean ejected;
     volatile boolean activeHealthy = true;
     volatile boolean breakerOpen;
+    /** Taken out of service by an operator (maintenance): not picked even in panic. */
+    volatile boolean drained;
     int ejectionMultiplier;
     long returnedAt;
     volatile long ejections;
@@ -41,10 +43,13 @@ final class Member {
     }
 
     boolean inService() {
-        return !ejected && activeHealthy && !breakerOpen;
+        return !ejected && activeHealthy && !breakerOpen && !drained;
     }
 
     EndpointStatus status() {
+        if (drained) {
+            return EndpointStatus.DRAINED;
+        }
         if (!activeHealthy) {
             return EndpointStatus.UNHEALTHY;
         }

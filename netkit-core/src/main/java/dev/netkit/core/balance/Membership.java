@@ -144,6 +144,28 @@ final class Membership {
         tell(events);
     }
 
+    /** Sets an operator's drain flag; false when {@code address} is not a member. */
+    boolean setDrained(Endpoint address, boolean drained) {
+        List<Runnable> events = new ArrayList<>();
+        lock.lock();
+        try {
+            Member member = members.get(address);
+            if (member == null) {
+                return false;
+            }
+            if (member.drained != drained) {
+                member.drained = drained;
+                member.lastReason = drained ? "drained by an operator" : "enabled by an operator";
+                events.add(() -> listener.membershipChanged(address, drained ? "drained" : "enabled"));
+                rebuildLocked(events);
+            }
+            return true;
+        } finally {
+            lock.unlock();
+            tell(events);
+        }
+    }
+
     List<WeightedEndpoint> endpoints() {
         lock.lock();
         try {

@@ -49,6 +49,9 @@ final class SnapshotPublisher {
         List<EndpointState> all = new ArrayList<>();
         for (Member member : members.values()) {
             member.state.effectiveWeight(slowStart.weightLocked(member, now));
+            if (member.drained) {
+                continue; // an operator's choice: neither picked (not even in panic) nor counted for panic
+            }
             all.add(member.state);
             if (member.inService()) {
                 inService.add(member.state);
@@ -66,7 +69,7 @@ final class SnapshotPublisher {
         }
         List<EndpointState> chosen = panicNow ? all : inService;
         data.publish(chosen.isEmpty()
-                ? new DataPlane.Snapshot(null, false, all.isEmpty() ? "every endpoint was removed" : describeOutOfService())
+                ? new DataPlane.Snapshot(null, false, all.isEmpty() ? emptyReason() : describeOutOfService())
                 : new DataPlane.Snapshot(newPicker(chosen), panicNow, ""));
     }
 
@@ -81,6 +84,10 @@ final class SnapshotPublisher {
         }
         return ZoneAwarePicker.create(zone, chosen, localMembers, config.strategy(), config.pickerOptions(),
                 config.zoneOverloadThreshold());
+    }
+
+    private String emptyReason() {
+        return members.isEmpty() ? "every endpoint was removed" : "all " + members.size() + " endpoints are drained";
     }
 
     private String describeOutOfService() {
