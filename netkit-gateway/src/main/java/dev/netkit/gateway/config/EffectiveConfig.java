@@ -21,7 +21,7 @@ import org.snakeyaml.engine.v2.schema.CoreSchema;
  * every default filled in (what {@code netkit gateway --check} prints, and the admin
  * {@code /config} endpoint serves). Parsing the output gives an equal configuration. Anet listeners
  * are written with {@code routes} (a {@code cluster:} shorthand becomes one catch-all route),
- * payloads as hex, durations in their largest exact unit.
+ * route prefixes as hex, probes as text when they are printable ASCII (else hex), durations in their largest exact unit.
  */
 public final class EffectiveConfig {
     private EffectiveConfig() {}
@@ -117,9 +117,7 @@ public final class EffectiveConfig {
         Map<String, Object> m = map("enabled", h.enabled(), "interval", d(c.interval()), "timeout", d(c.timeout()),
                 "jitter", c.jitter(), "healthy_threshold", c.healthyThreshold(), "unhealthy_threshold", c.unhealthyThreshold(),
                 "initially_healthy", c.initiallyHealthy());
-        if (!h.probe().isEmpty()) {
-            m.put("probe_hex", h.probe().hex());
-        }
+        putProbe(m, "probe", h.probe());
         return m;
     }
 
@@ -159,10 +157,22 @@ public final class EffectiveConfig {
                 "validation_timeout", d(p.validationTimeout()), "validation_share", p.validationShare(),
                 "maintenance_interval", d(p.maintenanceInterval()), "leak_detection_threshold", d(p.leakDetectionThreshold()),
                 "tcp_no_delay", c.tcpNoDelay());
-        if (!c.validationProbe().isEmpty()) {
-            m.put("validation_probe_hex", c.validationProbe().hex());
-        }
+        putProbe(m, "validation_probe", c.validationProbe());
         return m;
+    }
+
+    /** A probe as {@code key: text} when it is printable ASCII, else as {@code key_hex}; nothing when empty. */
+    private static void putProbe(Map<String, Object> m, String key, Payload probe) {
+        byte[] bytes = probe.bytes();
+        boolean printable = bytes.length > 0;
+        for (byte b : bytes) {
+            printable &= b >= 0x20 && b < 0x7f;
+        }
+        if (printable) {
+            m.put(key, new String(bytes, java.nio.charset.StandardCharsets.US_ASCII));
+        } else if (bytes.length > 0) {
+            m.put(key + "_hex", probe.hex());
+        }
     }
 
     private static String d(Duration d) {
