@@ -1,0 +1,49 @@
+package dev.netkit.gateway.config;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A request-level listener ({@code protocol: anet}): each request is routed by its payload, then
+ * balanced over the route's cluster on shared multiplexed upstream connections.
+ *
+ * @param name      unique in the file
+ * @param bind      where it binds
+ * @param routes    tried in order, the first match wins; at least one. In the file either
+ *                  {@code routes:} or {@code cluster: NAME} (shorthand for one catch-all route)
+ * @param hashKey   where each request's consistent-hash key is in the payload; empty = none (default)
+ * @param limits    the client-side limits and timeouts
+ * @param onFailure what a client sees when its request cannot be served; default {@link OnFailure#DROP}
+ */
+public record AnetListenerConfig(
+        String name,
+        BindAddress bind,
+        List<RouteConfig> routes,
+        Optional<HashKeyConfig> hashKey,
+        ServerLimits limits,
+        OnFailure onFailure) implements ListenerConfig {
+
+    /** Validates every field; copies the routes. */
+    public AnetListenerConfig {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(bind, "bind");
+        routes = List.copyOf(routes);
+        if (routes.isEmpty()) {
+            throw new IllegalArgumentException("routes: none (expected at least one)");
+        }
+        Objects.requireNonNull(hashKey, "hashKey");
+        Objects.requireNonNull(limits, "limits");
+        Objects.requireNonNull(onFailure, "onFailure");
+    }
+
+    @Override
+    public Protocol protocol() {
+        return Protocol.ANET;
+    }
+
+    /** The route a request with {@code payload} takes, or empty when none matches. */
+    public Optional<RouteConfig> route(byte[] payload) {
+        return routes.stream().filter(r -> r.matches(payload)).findFirst();
+    }
+}

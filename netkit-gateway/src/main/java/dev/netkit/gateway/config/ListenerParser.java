@@ -1,0 +1,149 @@
+package dev.netkit.gateway.config;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.snakeyaml.engine.v2.nodes.Node;
+
+/** Reads one {@code listeners[i]} mapping, checking cluster references against the clusters read before. */
+final class ListenerParser {
+    static final List<String> COMMON_KEYS = List.of("name", "bind", "protocol");
+    static final List<String> ANET_KEYS = List.of("routes", "cluster", "hash_key", "on_failure", "max_connections",
+            "max_in_flight", "max_concurrent_requests", "read_timeout", "idle_timeout", "write_timeout", "shutdown_timeout",
+            "tcp_keep_alive", "tcp_no_delay");
+    static final List<String> TCP_KEYS = List.of("cluster", "lb", "sticky_ttl", "idle_timeout", "connect_timeout",
+            "max_connections", "proxy_protocol");
+    static final List<String> ALL_KEYS = Stream.of(COMMON_KEYS, ANET_KEYS, TCP_KEYS).flatMap(List::stream).distinct().toList();
+    static final List<String> ROUTE_KEYS = List.of("match", "cluster");
+    static final List<String> MATCH_KEYS = List.of("offset", "prefix", "text");
+    static final List<String> HASH_KEY_KEYS = List.of("offset", "length");
+
+    private final Map<String, ClusterConfig> clusters;
+
+    ListenerParser(Map<String, ClusterConfig> clusters) {
+        this.clusters = clusters;
+    }
+
+    ListenerConfig parse(Section l) {
+        String name = l.requiredString("name", "the listener's name");
+        if (name.isBlank()) {
+            throw l.error("name", "is empty");
+        }
+        BindAddress bind = bind(l, "bind");
+        Protocol protocol = l.named("protocol", null, List.of(Protocol.values()));
+        if (protocol == null) {
+            throw l.error("missing key \"protocol\" (anet or tcp)");
+        }
+        List<String> own = protocol == Protocol.ANET ? ANET_KEYS : TCP_KEYS;
+        for (String key : l.keys()) {
+            if (!COMMON_KEYS.contains(key) && !own.contains(key)) {
+                throw l.errorAtKey(key, "not allowed on a " + protocol.configName() + " listener"
+                        + (key.equals("routes") ? " (it balances whole connections over one cluster: use cluster)" : "")
+                        + "; allowed: " + String.join(", ", Stream.concat(COMMON_KEYS.stream(), own.stream()).toList()));
+            }
+        }
+        return protocol == Protocol.ANET ? anet(l, name, bind) : tcp(l, name, bind);
+    }
+
+    static BindAddress bind(Section s, String key) {
+        String text = s.requiredString(key, "host:port to listen on");
+        try {
+            return BindAddress.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw s.error(key, "bad address: " + e.getMessage());
+        }
+    }
+
+    private AnetListenerConfig anet(Section l, String name, BindAddress bind) {
+        List<RouteConfig> routes = routes(l);
+        Optional<HashKeyConfig> hashKey = Optional.empty();
+        if (l.has("hash_key")) {
+            Section h = l.section("hash_key", HASH_KEY_KEYS);
+            int offset = h.integer("offset", 0, 0, dev.netkit.netty.wire.AnetWireFormat.MAX_PAYLOAD - 1);
+            int length = h.integer("length", HashKeyConfig.DEFAULT_LENGTH, 1, dev.netkit.netty.wire.AnetWireFormat.MAX_PAYLOAD);
+            hashKey = Optional.of(h.build(() -> new HashKeyConfig(offset, length)));
+        }
+        ServerLimits d = ServerLimits.defaults();
+        Duration tick = Duration.ofNanos(1);
+        int maxConnections = l.integer("max_connections", d.maxConnections(), 1, Integer.MAX_VALUE);
+        int maxInFlight = l.integer("max_in_flight", d.maxInFlight(), 1, ServerLimits.MAX_IN_FLIGHT_LIMIT);
+        int maxConcurrent = l.integer("max_concurrent_requests", d.maxConcurrentRequests(), 1, Integer.MAX_VALUE);
+        Duration read = l.duration("read_timeout", d.readTimeout(), tick);
+        Duration idle = l.duration("idle_timeout", d.idleTimeout(), tick);
+        Duration write = l.duration("write_timeout", d.writeTimeout(), tick);
+        Duration shutdown = l.duration("shutdown_timeout", d.shutdownTimeout(), Duration.ZERO);
+        boolean keepAlive = l.bool("tcp_keep_alive", d.tcpKeepAlive());
+        boolean noDelay = l.bool("tcp_no_delay", d.tcpNoDelay());
+        OnFailure onFailure = l.named("on_failure", OnFailure.DROP, List.of(OnFailure.values()));
+        ServerLimits limits = l.build(() -> new ServerLimits(maxConnections, maxInFlight, maxConcurrent, read, idle, write,
+                shutdown, keepAlive, noDelay));
+        Optional<HashKeyConfig> key = hashKey;
+        return l.build(() -> new AnetListenerConfig(name, bind, routes, key, limits, onFailure));
+    }
+
+    private List<RouteConfig> routes(Section l) {
+        if (l.has("routes") && l.has("cluster")) {
+            throw l.errorAtKey("cluster", "give either routes or cluster (one catch-all route), not both");
+        }
+        if (l.has("cluster")) {
+            return List.of(RouteConfig.catchAll(clusterRef(l, "cluster")));
+        }
+        if (!l.has("routes")) {
+            throw l.error("an anet listener needs routes (or cluster: NAME for a single catch-all route)");
+        }
+        List<Node> nodes = l.list("routes");
+        if (nodes.isEmpty()) {
+            throw l.error("routes", "no routes (expected at least one: - { match: { offset: 0, prefix: \"A0\" }, cluster: NAME })");
+        }
+        List<RouteConfig> routes = new ArrayList<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            Section r = Section.open(l.file(), Section.child(l.path(), "routes") + "[" + i + "]", nodes.get(i), ROUTE_KEYS);
+            if (!routes.isEmpty() && routes.get(routes.size() - 1).match().isEmpty()) {
+                throw r.error("unreachable: the route before it has no match, so it takes every request"
+                        + " (the catch-all route must be last)");
+            }
+            Optional<PayloadMatch> match = r.has("match") ? Optional.of(match(r.section("match", MATCH_KEYS))) : Optional.empty();
+            routes.add(new RouteConfig(match, clusterRef(r, "cluster")));
+        }
+        return routes;
+    }
+
+    private static PayloadMatch match(Section m) {
+        int offset = m.integer("offset", 0, 0, dev.netkit.netty.wire.AnetWireFormat.MAX_PAYLOAD - 1);
+        Payload prefix = m.payload("text", "prefix");
+        if (prefix.isEmpty()) {
+            throw m.has("prefix") || m.has("text")
+                    ? m.error(m.has("prefix") ? "prefix" : "text", "is empty (expected at least one byte)")
+                    : m.error("a match needs prefix: \"HEX\" or text: \"...\"");
+        }
+        return m.build(() -> new PayloadMatch(offset, prefix));
+    }
+
+    private TcpListenerConfig tcp(Section l, String name, BindAddress bind) {
+        if (!l.has("cluster")) {
+            throw l.error("a tcp listener needs cluster: NAME");
+        }
+        ClusterConfig cluster = clusters.get(clusterRef(l, "cluster"));
+        Duration tick = Duration.ofNanos(1);
+        LbPolicy lb = l.named("lb", cluster.lb(), LbPolicy.listenerPolicies());
+        Duration stickyTtl = l.duration("sticky_ttl", Duration.ofMinutes(TcpListenerConfig.DEFAULT_STICKY_TTL_MINUTES), tick);
+        Duration idle = l.duration("idle_timeout", ServerLimits.defaults().idleTimeout(), tick);
+        Duration connect = l.duration("connect_timeout", cluster.connectTimeout(), tick);
+        int maxConnections = l.integer("max_connections", ServerLimits.defaults().maxConnections(), 1, Integer.MAX_VALUE);
+        ProxyProtocol proxy = l.named("proxy_protocol", ProxyProtocol.NONE, List.of(ProxyProtocol.values()));
+        return l.build(() -> new TcpListenerConfig(name, bind, cluster.name(), lb, stickyTtl, idle, connect, maxConnections, proxy));
+    }
+
+    private String clusterRef(Section s, String key) {
+        String name = s.requiredString(key, "the name of a cluster");
+        if (!clusters.containsKey(name)) {
+            throw s.error(key, "unknown cluster \"" + name + "\""
+                    + Suggestions.nearest(name, clusters.keySet()).map(n -> "; did you mean \"" + n + "\"?").orElse("")
+                    + " (defined: " + String.join(", ", clusters.keySet()) + ")");
+        }
+        return name;
+    }
+}

@@ -1,0 +1,20 @@
+package dev.netkit.gateway.config;
+
+/** What a listener proxies: {@code protocol: anet | tcp}. */
+public enum Protocol implements Named {
+    /** Request-level: each anet frame is routed and balanced on its own (anet wire format v1). */
+    ANET("anet"),
+    /** L4: each TCP connection is balanced and its bytes are relayed unchanged. */
+    TCP("tcp");
+
+    private final String configName;
+
+    Protocol(String configName) {
+        this.configName = configName;
+    }
+
+    @Override
+    public String configName() {
+        return configName;
+    }
+}
