@@ -1,0 +1,37 @@
+package dev.netkit.gateway.internal.tcp;
+
+import java.util.Map;
+
+/**
+ * A snapshot of an L4 listener's counters (totals since it started).
+ *
+ * @param name             the listener
+ * @param accepted         client connections accepted
+ * @param active           client connections open now
+ * @param refused          client connections closed at once: {@code max_connections} reached
+ * @param noUpstream       client connections closed because no endpoint could be connected
+ * @param connectFailures  upstream connects that failed (each attempt)
+ * @param connectRetries   connects retried on another endpoint after a failure
+ * @param idleTimeouts     proxied connections closed for idleness
+ * @param stickyFull       clients not remembered because the sticky table was full
+ * @param bytesFromClients bytes read from clients (sent upstream)
+ * @param bytesToClients   bytes read from upstreams (sent to clients)
+ * @param endpoints        per endpoint ({@code host:port}): connections and bytes each way
+ */
+public record TcpListenerStats(
+        String name,
+        long accepted,
+        long active,
+        long refused,
+        long noUpstream,
+        long connectFailures,
+        long connectRetries,
+        long idleTimeouts,
+        long stickyFull,
+        long bytesFromClients,
+        long bytesToClients,
+        Map<String, EndpointBytes> endpoints) {
+
+    /** Connections and bytes of one endpoint. */
+    public record EndpointBytes(long connections, long bytesToUpstream, long bytesFromUpstream) {}
+}

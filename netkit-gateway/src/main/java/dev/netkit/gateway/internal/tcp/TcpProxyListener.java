@@ -1,0 +1,175 @@
+package dev.netkit.gateway.internal.tcp;
+
+import dev.netkit.gateway.config.ProxyProtocol;
+import dev.netkit.gateway.config.TcpListenerConfig;
+import dev.netkit.netty.transport.IoGroup;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An L4 (TCP) listener of the gateway: each accepted connection is balanced over a cluster and
+ * relayed byte for byte to the endpoint chosen ({@link ProxiedConnection}). The route (cluster,
+ * balancer, policy) and the per-connection settings can be swapped while it runs; connections
+ * already open keep what they started with.
+ *
+ * <p>Thread-safe.
+ */
+public final class TcpProxyListener implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(TcpProxyListener.class);
+    private static final long WARN_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    private final String name;
+    private final IoGroup io;
+    private final TcpCounters counters = new TcpCounters();
+    private final ChannelGroup connections = new DefaultChannelGroup("netkit-tcp-proxy", GlobalEventExecutor.INSTANCE);
+    private volatile TcpListenerConfig config;
+    private volatile TcpRoute route;
+    private volatile Bootstrap upstreamBootstrap;
+    private volatile long lastWarnNanos = System.nanoTime() - WARN_INTERVAL_NANOS;
+    private Channel serverChannel;
+
+    public TcpProxyListener(TcpListenerConfig config, TcpRoute route, IoGroup io) {
+        this.name = config.name();
+        this.io = io;
+        this.route = route;
+        update(config);
+    }
+
+    /** Binds; the first connections are accepted when this returns. */
+    public TcpProxyListener start() throws InterruptedException {
+        TcpListenerConfig c = config;
+        serverChannel = new ServerBootstrap()
+                .group(io.eventLoops())
+                .channel(io.transport().serverChannelClass())
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .childOption(ChannelOption.AUTO_READ, false) // nothing is read before the upstream is connected
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        admit(ch);
+                    }
+                })
+                .bind(c.bind().host(), c.bind().port()).sync().channel();
+        return this;
+    }
+
+    private void admit(SocketChannel ch) {
+        TcpListenerConfig c = config;
+        counters.accepted.increment();
+        if (counters.active.incrementAndGet() > c.maxConnections()) {
+            counters.active.decrementAndGet();
+            counters.refused.increment();
+            warn("refused connection from " + ch.remoteAddress() + ": max_connections " + c.maxConnections() + " reached");
+            ch.close();
+            return;
+        }
+        ch.closeFuture().addListener(f -> counters.active.decrementAndGet());
+        connections.add(ch);
+        ProxiedConnection connection = new ProxiedConnection(this, route, ch);
+        ch.pipeline().addLast(new Relay(connection, true));
+    }
+
+    /** Takes new settings (timeouts, limits, PROXY header) for connections accepted from now on. */
+    public void update(TcpListenerConfig next) {
+        config = next;
+        upstreamBootstrap = new Bootstrap()
+                .channel(io.transport().socketChannelClass())
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, next.connectTimeout().toMillis()));
+    }
+
+    /** Sends connections accepted from now on by {@code next}. */
+    public void route(TcpRoute next) {
+        route = next;
+    }
+
+    public TcpRoute route() {
+        return route;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public TcpListenerConfig config() {
+        return config;
+    }
+
+    /** The bound address (with the real port when configured with 0). */
+    public InetSocketAddress localAddress() {
+        return (InetSocketAddress) serverChannel.localAddress();
+    }
+
+    public TcpListenerStats stats() {
+        return counters.snapshot(name);
+    }
+
+    TcpCounters counters() {
+        return counters;
+    }
+
+    Bootstrap upstreamBootstrap() {
+        return upstreamBootstrap;
+    }
+
+    boolean sendsProxyHeader() {
+        return config.proxyProtocol() == ProxyProtocol.V2;
+    }
+
+    /** At most one warning a second: a storm of failing connections must not flood the log. */
+    void warn(String message) {
+        long now = System.nanoTime();
+        long last = lastWarnNanos;
+        if (now - last >= WARN_INTERVAL_NANOS) {
+            lastWarnNanos = now;
+            log.warn("tcp listener {}: {}", name, message);
+        } else {
+            log.debug("tcp listener {}: {}", name, message);
+        }
+    }
+
+    /**
+     * Stops accepting, lets open connections finish for up to {@code drain}, then closes the rest.
+     * Completes when every connection is closed.
+     */
+    public CompletableFuture<Void> closeAsync(Duration drain) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Channel server = serverChannel;
+        (server == null ? GlobalEventExecutor.INSTANCE.newSucceededFuture(null) : server.close()).addListener(closed -> {
+            var all = connections.newCloseFuture();
+            if (all.isDone()) {
+                done.complete(null);
+                return;
+            }
+            var timer = GlobalEventExecutor.INSTANCE.schedule(() -> connections.close(), drain.toNanos(), TimeUnit.NANOSECONDS);
+            all.addListener(f -> {
+                timer.cancel(false);
+                done.complete(null);
+            });
+        });
+        return done;
+    }
+
+    /** Stops at once: closes the listening socket and every connection. */
+    @Override
+    public void close() {
+        closeAsync(Duration.ZERO).join();
+    }
+}
