@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "netkit 0.1.0-SNAPSHOT",
         description = "High-performance networking toolkit for the JVM (anet-compatible frame server and broker).",
-        subcommands = {ServeCommand.class, LoadCommand.class, DemoCommand.class})
+        subcommands = {ServeCommand.class, LoadCommand.class, DemoCommand.class, GatewayCommand.class})
 public final class NetkitCommand implements Runnable {
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;

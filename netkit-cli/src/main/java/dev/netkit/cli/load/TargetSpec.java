@@ -2,22 +2,21 @@ package dev.netkit.cli.load;
 
 import dev.netkit.core.balance.WeightedEndpoint;
 import dev.netkit.core.endpoint.Endpoint;
+import dev.netkit.gateway.config.EndpointSpec;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Parses {@code --target} values: {@code host:port}, {@code host:port=WEIGHT},
  * {@code host:port@ZONE} or {@code host:port=WEIGHT@ZONE}. The weight is a whole number in
  * 1..{@value WeightedEndpoint#MAX_WEIGHT} (default 1); the zone is letters, digits, {@code -},
- * {@code _} and {@code .}.
+ * {@code _} and {@code .}. The notation is the gateway's too ({@code endpoints:}): both parse it
+ * with {@link EndpointSpec}.
  */
 public final class TargetSpec {
     /** The accepted forms, for error messages. */
-    public static final String FORMS = "host:port, host:port=WEIGHT or host:port=WEIGHT@ZONE";
-    private static final Pattern ZONE = Pattern.compile("[A-Za-z0-9._-]+");
+    public static final String FORMS = EndpointSpec.FORMS;
 
     private TargetSpec() {}
 
@@ -27,29 +26,11 @@ public final class TargetSpec {
      * @throws IllegalArgumentException naming the text and what is wrong with it
      */
     public static WeightedEndpoint parse(String text) {
-        String s = text.strip();
-        String zone = "";
-        int at = s.lastIndexOf('@');
-        if (at >= 0) {
-            zone = s.substring(at + 1);
-            s = s.substring(0, at);
-            if (!ZONE.matcher(zone).matches()) {
-                throw new IllegalArgumentException(invalid(text, "zone '" + zone + "' must be letters, digits, '-', '_' or '.'"));
-            }
-        }
-        int weight = 1;
-        int eq = s.indexOf('=');
-        if (eq >= 0) {
-            weight = weight(text, s.substring(eq + 1));
-            s = s.substring(0, eq);
-        }
-        Endpoint address;
         try {
-            address = Endpoint.parse(s);
+            return EndpointSpec.parse(text);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(invalid(text, e.getMessage()), e);
         }
-        return new WeightedEndpoint(address, weight, zone, Map.of());
     }
 
     /**
@@ -69,19 +50,6 @@ public final class TargetSpec {
             }
         }
         return targets;
-    }
-
-    private static int weight(String text, String value) {
-        int weight;
-        try {
-            weight = Integer.parseInt(value);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(invalid(text, "weight '" + value + "' is not a whole number"), e);
-        }
-        if (weight < 1 || weight > WeightedEndpoint.MAX_WEIGHT) {
-            throw new IllegalArgumentException(invalid(text, "weight " + weight + " is out of range 1.." + WeightedEndpoint.MAX_WEIGHT));
-        }
-        return weight;
     }
 
     private static String invalid(String text, String why) {
