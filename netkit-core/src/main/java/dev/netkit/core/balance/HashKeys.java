@@ -48,6 +48,17 @@ public final class HashKeys {
     }
 
     /**
+     * A binary key inside a larger array: XXH64 of {@code key[offset, offset + length)}, equal to
+     * {@link #of(byte[])} of those bytes alone.
+     *
+     * @throws IndexOutOfBoundsException if the range is not inside {@code key}
+     */
+    public static long of(byte[] key, int offset, int length) {
+        java.util.Objects.checkFromIndexSize(offset, length, key.length);
+        return XxHash64.hash(key, offset, length, 0);
+    }
+
+    /**
      * A client's address, for source-address affinity on a server or gateway (HAProxy's
      * {@code balance source}): XXH64 of the address bytes. An IPv4-mapped IPv6 address
      * ({@code ::ffff:a.b.c.d}) hashes as the IPv4 address it carries, so a client keeps its

@@ -202,7 +202,7 @@ public final class ServerConnection extends FrameReader {
         inFlight--;
         returnPermit();
         try {
-            if (error instanceof CloseConnectionException close) {
+            if (unwrap(error) instanceof CloseConnectionException close) {
                 ReferenceCountUtil.safeRelease(response);
                 closeForHandler(close);
             } else if (error != null) {
@@ -219,6 +219,11 @@ public final class ServerConnection extends FrameReader {
         } finally {
             finishIfDone();
         }
+    }
+
+    /** A stage that threw inside a callback fails with a CompletionException around what was thrown. */
+    private static Throwable unwrap(Throwable error) {
+        return error instanceof java.util.concurrent.CompletionException c && c.getCause() != null ? c.getCause() : error;
     }
 
     private void resumeBelowConnectionLimit() {

@@ -1,0 +1,252 @@
+package dev.netkit.gateway;
+
+import dev.netkit.gateway.config.AnetListenerConfig;
+import dev.netkit.gateway.config.ClusterConfig;
+import dev.netkit.gateway.config.GatewayConfig;
+import dev.netkit.gateway.config.ListenerConfig;
+import dev.netkit.gateway.config.TcpListenerConfig;
+import dev.netkit.gateway.internal.anet.AnetProxyListener;
+import dev.netkit.gateway.internal.cluster.ClusterRuntime;
+import dev.netkit.gateway.internal.tcp.TcpProxyListener;
+import dev.netkit.gateway.internal.tcp.TcpRoute;
+import dev.netkit.netty.client.Broker;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** One configuration change of a {@link Gateway}: prepare (may fail, then undone), commit, retire. Runs under the gateway's lock. */
+final class Reload {
+    private static final Logger log = LoggerFactory.getLogger(Gateway.class);
+    private static final Duration TCP_DRAIN = Duration.ofSeconds(30);
+    private static final long REBIND_PATIENCE_NANOS = Duration.ofSeconds(5).toNanos();
+
+    private final Gateway gateway;
+    private final GatewayConfig next;
+    private final Map<String, ClusterRuntime> nextClusters = new LinkedHashMap<>();
+    private final List<ClusterRuntime> createdClusters = new ArrayList<>();
+    private final List<ClusterRuntime> retiredClusters = new ArrayList<>();
+    private final Map<String, ClusterConfig> endpointChanges = new HashMap<>();
+    private final Map<String, Object> bound = new HashMap<>();
+    private final List<ListenerConfig> rebindOnOwnAddress = new ArrayList<>();
+    private final List<Object> retiredListeners = new ArrayList<>();
+    private final List<TcpRoute> releasedRoutes = new ArrayList<>();
+
+    Reload(Gateway gateway, GatewayConfig next) {
+        this.gateway = gateway;
+        this.next = next;
+    }
+
+    // ---- 1. prepare ---------------------------------------------------------------------------
+
+    void prepare() {
+        try {
+            prepareClusters();
+            prepareListeners();
+        } catch (RuntimeException e) {
+            bound.values().forEach(l -> Gateway.stop(l, Duration.ZERO).join());
+            createdClusters.forEach(ClusterRuntime::retire);
+            throw e;
+        }
+    }
+
+    private void prepareClusters() {
+        Map<String, ClusterRuntime> current = gateway.clustersLocked();
+        for (ClusterConfig c : next.clusters()) {
+            ClusterRuntime existing = current.get(c.name());
+            if (existing != null && existing.config().equals(c)) {
+                nextClusters.put(c.name(), existing);
+            } else if (existing != null && existing.sameExceptEndpoints(c)) {
+                nextClusters.put(c.name(), existing);
+                endpointChanges.put(c.name(), c);
+            } else {
+                ClusterRuntime created = new ClusterRuntime(c, gateway.io(), gateway.hooks());
+                createdClusters.add(created);
+                nextClusters.put(c.name(), created);
+                if (existing != null) {
+                    retiredClusters.add(existing);
+                }
+            }
+        }
+        current.forEach((name, runtime) -> {
+            if (!nextClusters.containsKey(name)) {
+                retiredClusters.add(runtime);
+            }
+        });
+    }
+
+    private void prepareListeners() {
+        Map<String, Object> running = gateway.listenersLocked();
+        for (ListenerConfig l : next.listeners()) {
+            Object current = running.get(l.name());
+            if (current != null && canUpdateInPlace(current, l)) {
+                continue;
+            }
+            if (addressHeldByRunningListener(l)) {
+                rebindOnOwnAddress.add(l); // the holder is replaced or removed: it must let go first (commit)
+            } else {
+                bound.put(l.name(), bind(l));
+            }
+        }
+    }
+
+    private static boolean canUpdateInPlace(Object running, ListenerConfig next) {
+        if (running instanceof AnetProxyListener a && next instanceof AnetListenerConfig n) {
+            return a.canUpdateTo(n);
+        }
+        return running instanceof TcpProxyListener t && next instanceof TcpListenerConfig n && t.config().bind().equals(n.bind());
+    }
+
+    private boolean addressHeldByRunningListener(ListenerConfig l) {
+        if (l.bind().port() == 0) {
+            return false;
+        }
+        for (Object running : gateway.listenersLocked().values()) {
+            ListenerConfig c = running instanceof AnetProxyListener a ? a.config() : ((TcpProxyListener) running).config();
+            if (c.bind().port() == l.bind().port()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private Object bind(ListenerConfig l) {
+        try {
+            if (l instanceof AnetListenerConfig a) {
+                return AnetProxyListener.start(a, brokers(), gateway.io(), null);
+            }
+            TcpListenerConfig t = (TcpListenerConfig) l;
+            return new TcpProxyListener(t, nextClusters.get(t.cluster()).newTcpRoute(t), gateway.io()).start();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new GatewayException("listener " + Gateway.describe(l) + ": interrupted while binding", e);
+        } catch (Exception e) { // Netty rethrows bind failures (IOExceptions) without declaring them
+            throw new GatewayException("listener " + Gateway.describe(l) + ": cannot bind: " + e.getMessage(), e);
+        }
+    }
+
+    private Function<String, Broker> brokers() {
+        return name -> nextClusters.get(name).broker();
+    }
+
+    // ---- 2. commit ----------------------------------------------------------------------------
+
+    void commit() {
+        endpointChanges.forEach((name, c) -> nextClusters.put(name, nextClusters.get(name).updateEndpoints(c)));
+        Map<String, Object> running = gateway.listenersLocked();
+        Map<String, Object> result = new LinkedHashMap<>();
+        for (ListenerConfig l : next.listeners()) {
+            Object current = running.remove(l.name());
+            if (bound.containsKey(l.name())) {
+                if (current != null) {
+                    retiredListeners.add(current);
+                }
+                result.put(l.name(), bound.get(l.name()));
+            } else if (!rebindOnOwnAddress.contains(l)) {
+                updateInPlace(current, l);
+                result.put(l.name(), current);
+            } else {
+                result.put(l.name(), current); // placeholder, replaced below once the address is free
+            }
+        }
+        retiredListeners.addAll(running.values()); // listeners the file no longer has
+        running.clear();
+        for (ListenerConfig l : rebindOnOwnAddress) {
+            Object holder = result.get(l.name());
+            rebind(l, holder, result);
+        }
+        running.putAll(result);
+        gateway.clustersLocked().clear();
+        gateway.clustersLocked().putAll(nextClusters);
+    }
+
+    private void updateInPlace(Object current, ListenerConfig l) {
+        if (current instanceof AnetProxyListener a) {
+            a.update((AnetListenerConfig) l, brokers());
+            return;
+        }
+        TcpProxyListener t = (TcpProxyListener) current;
+        TcpListenerConfig n = (TcpListenerConfig) l;
+        TcpListenerConfig old = t.config();
+        t.update(n);
+        ClusterRuntime cluster = nextClusters.get(n.cluster());
+        boolean sameRoute = old.cluster().equals(n.cluster()) && old.lb() == n.lb() && old.stickyTtl().equals(n.stickyTtl())
+                && !createdClusters.contains(cluster);
+        if (!sameRoute) {
+            releasedRoutes.add(t.route());
+            t.route(cluster.newTcpRoute(n));
+        }
+    }
+
+    /**
+     * Replaces a listener whose address a running listener holds (itself, re-bound for new limits
+     * or protocol, or another one leaving): stop the holders first, then bind. The old holder
+     * answers what it has in flight while the new one takes new connections.
+     */
+    private void rebind(ListenerConfig l, Object previous, Map<String, Object> result) {
+        List<Object> holders = new ArrayList<>();
+        if (previous != null) {
+            holders.add(previous);
+        }
+        for (Object r : retiredListeners) {
+            ListenerConfig c = r instanceof AnetProxyListener a ? a.config() : ((TcpProxyListener) r).config();
+            if (c.bind().port() == l.bind().port()) {
+                holders.add(r);
+            }
+        }
+        for (Object h : holders) {
+            retiredListeners.remove(h);
+            Gateway.stop(h, TCP_DRAIN); // stops accepting at once; in-flight work finishes in the background
+        }
+        long deadline = System.nanoTime() + REBIND_PATIENCE_NANOS;
+        while (true) {
+            try {
+                result.put(l.name(), bind(l));
+                return;
+            } catch (GatewayException e) {
+                if (System.nanoTime() - deadline > 0) {
+                    result.remove(l.name());
+                    log.error("reload: {}; the listener is down until the next reload", e.getMessage());
+                    return;
+                }
+                sleepBriefly();
+            }
+        }
+    }
+
+    private static void sleepBriefly() {
+        try {
+            Thread.sleep(20); // waiting for the old socket to be closed by its own thread
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // ---- 3. retire ----------------------------------------------------------------------------
+
+    void retire() {
+        List<CompletableFuture<Void>> stopping = new ArrayList<>();
+        for (Object l : retiredListeners) {
+            stopping.add(Gateway.stop(l, TCP_DRAIN));
+        }
+        for (TcpRoute route : releasedRoutes) {
+            ClusterRuntime owner = gateway.clustersLocked().get(route.cluster());
+            if (owner != null) {
+                owner.release(route);
+            } else {
+                route.balancer().close();
+            }
+        }
+        List<ClusterRuntime> clusters = List.copyOf(retiredClusters);
+        CompletableFuture.allOf(stopping.toArray(CompletableFuture[]::new))
+                .whenComplete((ok, error) -> clusters.forEach(ClusterRuntime::retire));
+        log.info("gateway configuration applied: {} listener(s), {} cluster(s); {} listener(s) and {} cluster(s) retiring",
+                next.listeners().size(), next.clusters().size(), retiredListeners.size(), retiredClusters.size());
+    }
+}

@@ -1,0 +1,103 @@
+package dev.netkit.gateway.internal.anet;
+
+import dev.netkit.core.event.EventBus;
+import dev.netkit.gateway.config.AnetListenerConfig;
+import dev.netkit.netty.client.Broker;
+import dev.netkit.netty.server.FrameServer;
+import dev.netkit.netty.transport.IoGroup;
+import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+
+/**
+ * A request-level listener of the gateway ({@code protocol: anet}): a {@link FrameServer} on the
+ * shared event loops whose requests are routed by payload and forwarded by their cluster's
+ * {@link Broker} (see {@link ForwardingHandler}). Routes, clusters and {@code on_failure} can be
+ * swapped while it runs; its bind address and client limits are fixed for its life.
+ *
+ * <p>Thread-safe.
+ */
+public final class AnetProxyListener implements AutoCloseable {
+    private final AnetCounters counters;
+    private final ForwardingHandler handler;
+    private final FrameServer server;
+    private volatile AnetListenerConfig config;
+
+    private AnetProxyListener(AnetListenerConfig config, AnetCounters counters, ForwardingHandler handler, FrameServer server) {
+        this.config = config;
+        this.counters = counters;
+        this.handler = handler;
+        this.server = server;
+    }
+
+    /**
+     * Binds and starts serving.
+     *
+     * @param brokers the broker of each cluster the routes name
+     * @param events  where the client side's events go, or null
+     */
+    public static AnetProxyListener start(AnetListenerConfig config, Function<String, Broker> brokers, IoGroup io, EventBus events) {
+        AnetCounters counters = new AnetCounters();
+        ForwardingHandler handler = new ForwardingHandler(CompiledRoutes.of(config, brokers), config.onFailure(), counters);
+        FrameServer.Builder server = FrameServer.builder()
+                .config(config.limits().frameServerConfig(config.bind()).toBuilder()
+                        .maxInFlightPerConnection(config.limits().maxInFlight()).build())
+                .io(io)
+                .asyncHandler(handler);
+        if (events != null) {
+            server.events(events);
+        }
+        return new AnetProxyListener(config, counters, handler, server.start());
+    }
+
+    /**
+     * Whether {@code next} can be applied without re-binding: same bind address and client limits
+     * (routes, hash key and on_failure may differ).
+     */
+    public boolean canUpdateTo(AnetListenerConfig next) {
+        AnetListenerConfig c = config;
+        return c.bind().equals(next.bind()) && c.limits().equals(next.limits());
+    }
+
+    /** Swaps routes, clusters, hash key and on_failure for requests from now on. */
+    public void update(AnetListenerConfig next, Function<String, Broker> brokers) {
+        if (!canUpdateTo(next)) {
+            throw new IllegalArgumentException("listener " + next.name() + ": bind or limits changed; it must be re-bound");
+        }
+        handler.update(CompiledRoutes.of(next, brokers), next.onFailure());
+        config = next;
+    }
+
+    public String name() {
+        return config.name();
+    }
+
+    public AnetListenerConfig config() {
+        return config;
+    }
+
+    /** The clusters the current routes send to, with their brokers. */
+    public Map<String, Broker> clusters() {
+        return handler.routes().clusters();
+    }
+
+    public InetSocketAddress localAddress() {
+        return server.localAddress();
+    }
+
+    public AnetListenerStats stats() {
+        return new AnetListenerStats(config.name(), counters.requests.sum(), counters.answered.sum(),
+                counters.failuresByKind(), counters.dropped.sum(), counters.closedClients.sum(), server.stats());
+    }
+
+    /** Stops accepting; answers what is in flight (bounded by the listener's shutdown timeout); closes. */
+    public CompletableFuture<Void> closeAsync() {
+        return server.stopAsync();
+    }
+
+    @Override
+    public void close() {
+        server.stop();
+    }
+}

@@ -1,0 +1,92 @@
+package dev.netkit.gateway.internal.anet;
+
+import dev.netkit.core.balance.HashKeys;
+import dev.netkit.gateway.config.AnetListenerConfig;
+import dev.netkit.gateway.config.HashKeyConfig;
+import dev.netkit.gateway.config.RouteConfig;
+import dev.netkit.netty.client.Broker;
+import io.netty.buffer.ByteBuf;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * An anet listener's routes bound to the brokers of their clusters: what one request needs to
+ * find its upstream, without allocation. Immutable; a reload publishes a new instance with one
+ * volatile write, so a request sees either the old routes and clusters or the new ones, never a mix.
+ */
+final class CompiledRoutes {
+    /** One route: a payload prefix at an offset (none: matches everything) and its cluster. */
+    record Route(int offset, byte[] prefix, String cluster, Broker broker) {
+        boolean matches(ByteBuf payload) {
+            if (prefix == null) {
+                return true;
+            }
+            int start = payload.readerIndex() + offset;
+            if (offset + prefix.length > payload.readableBytes()) {
+                return false;
+            }
+            for (int i = 0; i < prefix.length; i++) {
+                if (payload.getByte(start + i) != prefix[i]) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    private final Route[] routes;
+    private final int keyOffset;
+    private final int keyLength; // 0: no hash key
+
+    private CompiledRoutes(Route[] routes, int keyOffset, int keyLength) {
+        this.routes = routes;
+        this.keyOffset = keyOffset;
+        this.keyLength = keyLength;
+    }
+
+    /** Binds {@code config}'s routes to brokers; {@code brokers} must know every cluster they name. */
+    static CompiledRoutes of(AnetListenerConfig config, Function<String, Broker> brokers) {
+        List<RouteConfig> list = config.routes();
+        Route[] routes = new Route[list.size()];
+        for (int i = 0; i < routes.length; i++) {
+            RouteConfig r = list.get(i);
+            Broker broker = brokers.apply(r.cluster());
+            routes[i] = r.match()
+                    .map(m -> new Route(m.offset(), m.prefix().bytes(), r.cluster(), broker))
+                    .orElseGet(() -> new Route(0, null, r.cluster(), broker));
+        }
+        HashKeyConfig key = config.hashKey().orElse(null);
+        return new CompiledRoutes(routes, key == null ? 0 : key.offset(), key == null ? 0 : key.length());
+    }
+
+    /** The first route {@code payload} matches, or null. */
+    Route match(ByteBuf payload) {
+        for (Route r : routes) {
+            if (r.matches(payload)) {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    boolean hashes() {
+        return keyLength > 0;
+    }
+
+    /** The request's consistent-hash key: XXH64 of the key bytes present (a short payload hashes what it has). */
+    long key(byte[] payload) {
+        int from = Math.min(keyOffset, payload.length);
+        int to = Math.min(keyOffset + keyLength, payload.length);
+        return HashKeys.of(payload, from, to - from);
+    }
+
+    /** The clusters these routes send to, by name. */
+    Map<String, Broker> clusters() {
+        Map<String, Broker> m = new java.util.LinkedHashMap<>();
+        for (Route r : routes) {
+            m.put(r.cluster(), r.broker());
+        }
+        return m;
+    }
+}

@@ -1,0 +1,165 @@
+package dev.netkit.gateway.internal.cluster;
+
+import dev.netkit.core.balance.BalancerListener;
+import dev.netkit.core.balance.LoadBalancer;
+import dev.netkit.core.balance.Strategy;
+import dev.netkit.core.balance.WeightedEndpoint;
+import dev.netkit.core.endpoint.Endpoint;
+import dev.netkit.core.health.TcpConnectChecker;
+import dev.netkit.gateway.config.ClusterConfig;
+import dev.netkit.gateway.config.LbPolicy;
+import dev.netkit.gateway.config.TcpListenerConfig;
+import dev.netkit.gateway.internal.tcp.StickyTable;
+import dev.netkit.gateway.internal.tcp.TcpRoute;
+import dev.netkit.netty.client.Broker;
+import dev.netkit.netty.client.BrokerHooks;
+import dev.netkit.netty.transport.IoGroup;
+import java.net.InetSocketAddress;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * One cluster of a running gateway: the {@link Broker} that request-level listeners forward
+ * through (created on first use: one per cluster, shared by every route to it), and the
+ * {@link LoadBalancer}s of the L4 listeners that send connections to it (one per listener, since
+ * each may balance by its own policy). Endpoint changes on reload are applied to all of them in
+ * place (a removed endpoint takes no new requests and finishes those in flight).
+ *
+ * <p>Thread-safe: the broker is created under this object's lock; the balancer list is copy-on-write.
+ */
+public final class ClusterRuntime {
+    /** Entries kept by a sticky table at most; beyond, new clients are balanced without affinity. */
+    static final int STICKY_MAX_ENTRIES = 100_000;
+
+    private final ClusterConfig config;
+    private final IoGroup io;
+    private final BrokerHooks hooks;
+    private final List<LoadBalancer> connectionBalancers = new CopyOnWriteArrayList<>();
+    private Broker broker; // guarded by this
+
+    public ClusterRuntime(ClusterConfig config, IoGroup io, BrokerHooks hooks) {
+        this.config = config;
+        this.io = io;
+        this.hooks = hooks;
+    }
+
+    public ClusterConfig config() {
+        return config;
+    }
+
+    public String name() {
+        return config.name();
+    }
+
+    /** The broker of this cluster's request-level traffic, created on first use. */
+    public synchronized Broker broker() {
+        if (broker == null) {
+            broker = Broker.create(config.brokerConfig(), hooks, io);
+        }
+        return broker;
+    }
+
+    /** The broker if one was created, else null. */
+    public synchronized Broker brokerIfCreated() {
+        return broker;
+    }
+
+    /**
+     * A new route for an L4 listener: a balancer of its own over this cluster's endpoints, with
+     * TCP-connect health checks when the cluster has health checks on.
+     */
+    public TcpRoute newTcpRoute(TcpListenerConfig listener) {
+        LbPolicy policy = listener.lb();
+        Strategy strategy = policy.strategy().orElse(policy == LbPolicy.SOURCE_IP_HASH ? Strategy.MAGLEV
+                : config.balancer().strategy());
+        LoadBalancer.Builder b = LoadBalancer.builder(config.balancer().withStrategy(strategy))
+                .endpoints(config.endpoints())
+                .listener(BalancerListener.NONE)
+                .attach(ClusterRuntime::resolve);
+        if (config.health().enabled()) {
+            b.healthCheck(new TcpConnectChecker(), config.health().check());
+        }
+        LoadBalancer balancer = b.build();
+        connectionBalancers.add(balancer);
+        TcpRoute.Policy how = switch (policy) {
+            case SOURCE_IP_HASH -> TcpRoute.Policy.SOURCE_IP_HASH;
+            case STICKY -> TcpRoute.Policy.STICKY;
+            default -> TcpRoute.Policy.BALANCED;
+        };
+        StickyTable sticky = how == TcpRoute.Policy.STICKY
+                ? new StickyTable(listener.stickyTtl().toNanos(), STICKY_MAX_ENTRIES) : null;
+        return new TcpRoute(config.name(), balancer, how, sticky);
+    }
+
+    /** Resolved once, when the endpoint joins (on the control thread), never on an event loop. */
+    private static InetSocketAddress resolve(WeightedEndpoint endpoint) {
+        return new InetSocketAddress(endpoint.address().host(), endpoint.address().port());
+    }
+
+    /** An L4 listener stopped using a route of this cluster: its balancer stops its health checks. */
+    public void release(TcpRoute route) {
+        if (connectionBalancers.remove(route.balancer())) {
+            route.balancer().close();
+        }
+    }
+
+    /**
+     * Whether {@code next} differs from this cluster only in its endpoints, so that
+     * {@link #updateEndpoints} can apply it in place.
+     */
+    public boolean sameExceptEndpoints(ClusterConfig next) {
+        return config.name().equals(next.name())
+                && new ClusterConfig(next.name(), config.endpoints(), next.balancer(), next.health(), next.retry(),
+                        next.requestTimeout(), next.closeTimeout(), next.pool(), next.validationProbe(), next.tcpNoDelay())
+                        .equals(config);
+    }
+
+    /** Adds, reweights and removes endpoints in place, in the broker and every L4 balancer. */
+    public ClusterRuntime updateEndpoints(ClusterConfig next) {
+        Set<Endpoint> keep = new HashSet<>();
+        for (WeightedEndpoint e : next.endpoints()) {
+            keep.add(e.address());
+        }
+        Broker b = brokerIfCreated();
+        for (WeightedEndpoint e : next.endpoints()) {
+            if (!config.endpoints().contains(e)) {
+                if (b != null) {
+                    b.addEndpoint(e);
+                }
+                connectionBalancers.forEach(lb -> lb.add(e));
+            }
+        }
+        for (WeightedEndpoint e : config.endpoints()) {
+            if (!keep.contains(e.address())) {
+                if (b != null) {
+                    b.removeEndpoint(e.address());
+                }
+                connectionBalancers.forEach(lb -> lb.remove(e.address()));
+            }
+        }
+        ClusterRuntime updated = new ClusterRuntime(next, io, hooks);
+        updated.adopt(this);
+        return updated;
+    }
+
+    private synchronized void adopt(ClusterRuntime previous) {
+        synchronized (previous) {
+            broker = previous.broker;
+        }
+        connectionBalancers.addAll(previous.connectionBalancers);
+    }
+
+    /**
+     * Retires the cluster: its broker stops taking requests, waits for those in flight (its close
+     * timeout), then closes; L4 balancers stop their health checks (open connections finish).
+     */
+    public CompletableFuture<Void> retire() {
+        connectionBalancers.forEach(LoadBalancer::close);
+        connectionBalancers.clear();
+        Broker b = brokerIfCreated();
+        return b == null ? CompletableFuture.completedFuture(null) : b.closeAsync();
+    }
+}
