@@ -24,7 +24,7 @@ public final class Lease<C> {
         }
     }
 
-    final ConnectionPool<C> pool;
+    final LeaseBag<C> bag;
     final PoolEntry<C> entry;
     /** Whether this was the connection's first lease (for the reuse counter). */
     final boolean first;
@@ -33,8 +33,8 @@ public final class Lease<C> {
     Throwable acquiredAt;
     Scheduler.Cancellable leakCheck;
 
-    Lease(ConnectionPool<C> pool, PoolEntry<C> entry, boolean first) {
-        this.pool = pool;
+    Lease(LeaseBag<C> bag, PoolEntry<C> entry, boolean first) {
+        this.bag = bag;
         this.entry = entry;
         this.first = first;
     }
@@ -46,7 +46,7 @@ public final class Lease<C> {
 
     /** The endpoint the connection goes to. */
     public Endpoint endpoint() {
-        return pool.endpoint();
+        return bag.endpoint;
     }
 
     /** Returns the connection to the pool. */
@@ -66,23 +66,23 @@ public final class Lease<C> {
 
     private void end(boolean invalidate) {
         if (!ENDED.compareAndSet(this, 0, 1)) {
-            throw new IllegalStateException("lease of " + entry + " to " + pool.endpoint()
+            throw new IllegalStateException("lease of " + entry + " to " + bag.endpoint
                     + " was already released or invalidated; a lease ends exactly once");
         }
         if (leakCheck != null) {
             leakCheck.cancel();
         }
-        pool.endLease(entry, invalidate);
+        bag.endLease(entry, invalidate);
     }
 
     void reportLeakIfHeld() {
         if (ended == 0) {
-            pool.leakSuspected(this);
+            bag.leakSuspected(this);
         }
     }
 
     @Override
     public String toString() {
-        return "Lease[" + entry + " to " + pool.endpoint() + (ended != 0 ? ", ended" : "") + "]";
+        return "Lease[" + entry + " to " + bag.endpoint + (ended != 0 ? ", ended" : "") + "]";
     }
 }

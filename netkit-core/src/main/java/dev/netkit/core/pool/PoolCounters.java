@@ -1,5 +1,6 @@
 package dev.netkit.core.pool;
 
+import dev.netkit.core.endpoint.Endpoint;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
@@ -68,5 +69,31 @@ final class PoolCounters {
         } finally {
             snapshotLock.unlock();
         }
+    }
+
+    /** A snapshot of the pool: {@code es} tallied now, the counters summed. Under the pool's lock. */
+    PoolStats snapshot(Endpoint endpoint, PoolEntry<?>[] es, int pending, int dialing) {
+        int idle = 0;
+        int leased = 0;
+        int inFlight = 0;
+        int validating = 0;
+        for (PoolEntry<?> e : es) {
+            int n = e.leases();
+            if (e.validating && n > 0) {
+                validating++;
+                n--;
+            }
+            if (n > 0) {
+                leased++;
+                inFlight += n;
+            } else if (n == 0 && !e.validating) {
+                idle++;
+            }
+        }
+        long leases = acquired.sum();
+        return new PoolStats(endpoint, es.length, idle, leased, inFlight, pending, dialing, validating,
+                created.sum(), closedByReason(), dialFailures.sum(), leases,
+                Math.max(0, leases - firstLeases.sum()), rejected.sum(), timedOut.sum(),
+                failedFast.sum(), validations.sum(), acquireWait());
     }
 }

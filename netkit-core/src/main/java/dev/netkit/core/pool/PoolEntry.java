@@ -72,6 +72,18 @@ final class PoolEntry<C> {
         return expected >= 0 && LEASES.compareAndSet(this, expected, expected + 1);
     }
 
+    /**
+     * Whether this connection counts toward min idle: it can take one more lease, not counting a
+     * validation's claim (brief; replacing the connection for it would open one too many).
+     */
+    boolean hasRoom(int maxLeases) {
+        int n = leases;
+        if (validating && n > 0) {
+            n--;
+        }
+        return n >= 0 && n < maxLeases;
+    }
+
     /** Returns one lease; the count after. */
     int release() {
         return (int) LEASES.getAndAdd(this, -1) - 1;
