@@ -231,6 +231,21 @@ public final class Broker implements AutoCloseable {
         return balancer.remove(endpoint); // its pool is removed and closed by the balancer's detach
     }
 
+    /**
+     * Takes an endpoint out of service for maintenance: no new requests (not even in panic);
+     * requests in flight on it finish. Undo with {@link #enableEndpoint}.
+     *
+     * @return false when it is not a member
+     */
+    public boolean drainEndpoint(Endpoint endpoint) {
+        return balancer.drain(endpoint);
+    }
+
+    /** Puts an endpoint taken out by {@link #drainEndpoint} back in service; false when it is not a member. */
+    public boolean enableEndpoint(Endpoint endpoint) {
+        return balancer.enable(endpoint);
+    }
+
     /** The load balancer's view of every endpoint: status, outstanding, latency, picks, outcomes. */
     public BalancerStats balancerStats() {
         return balancer.stats();

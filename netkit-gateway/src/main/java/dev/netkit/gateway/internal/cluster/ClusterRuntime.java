@@ -38,6 +38,7 @@ public final class ClusterRuntime {
     private final IoGroup io;
     private final BrokerHooks hooks;
     private final List<LoadBalancer> connectionBalancers = new CopyOnWriteArrayList<>();
+    private final Set<Endpoint> drained = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private Broker broker; // guarded by this
 
     public ClusterRuntime(ClusterConfig config, IoGroup io, BrokerHooks hooks) {
@@ -58,6 +59,7 @@ public final class ClusterRuntime {
     public synchronized Broker broker() {
         if (broker == null) {
             broker = Broker.create(config.brokerConfig(), hooks, io);
+            drained.forEach(broker::drainEndpoint);
         }
         return broker;
     }
@@ -83,6 +85,7 @@ public final class ClusterRuntime {
             b.healthCheck(new TcpConnectChecker(), config.health().check());
         }
         LoadBalancer balancer = b.build();
+        drained.forEach(balancer::drain);
         connectionBalancers.add(balancer);
         TcpRoute.Policy how = switch (policy) {
             case SOURCE_IP_HASH -> TcpRoute.Policy.SOURCE_IP_HASH;
@@ -150,6 +153,46 @@ public final class ClusterRuntime {
             broker = previous.broker;
         }
         connectionBalancers.addAll(previous.connectionBalancers);
+        drained.addAll(previous.drained);
+    }
+
+    /**
+     * Takes {@code endpoint} out of service (maintenance) in the broker and every L4 balancer of
+     * this cluster, or puts it back; in-flight requests and open connections finish.
+     *
+     * @return false when it is not an endpoint of this cluster
+     */
+    public boolean setDrained(Endpoint endpoint, boolean drained) {
+        boolean member = config.endpoints().stream().anyMatch(e -> e.address().equals(endpoint));
+        if (!member) {
+            return false;
+        }
+        if (drained) {
+            this.drained.add(endpoint);
+        } else {
+            this.drained.remove(endpoint);
+        }
+        Broker b = brokerIfCreated();
+        if (b != null) {
+            if (drained) {
+                b.drainEndpoint(endpoint);
+            } else {
+                b.enableEndpoint(endpoint);
+            }
+        }
+        for (LoadBalancer lb : connectionBalancers) {
+            if (drained) {
+                lb.drain(endpoint);
+            } else {
+                lb.enable(endpoint);
+            }
+        }
+        return true;
+    }
+
+    /** The balancers of the L4 listeners sending to this cluster. */
+    public List<LoadBalancer> connectionBalancers() {
+        return List.copyOf(connectionBalancers);
     }
 
     /**
