@@ -1,5 +1,7 @@
 package dev.netkit.cli;
 
+import dev.netkit.cli.gateway.GatewayProcess;
+import dev.netkit.gateway.GatewayException;
 import dev.netkit.gateway.config.ConfigException;
 import dev.netkit.gateway.config.GatewayConfig;
 import java.io.PrintWriter;
@@ -15,11 +17,12 @@ import picocli.CommandLine.Spec;
  * (see {@code dev.netkit.gateway.config}). With {@code --check} it prints the effective
  * configuration (every default filled in) on stdout, says the file is valid on stderr and exits 0,
  * as {@code haproxy -c} does. A bad file prints one line on stderr,
- * {@code netkit gateway: FILE:LINE:COLUMN: PATH: PROBLEM}, and exits 2. Running the gateway itself
- * comes with its runtime; until then, without {@code --check} it says so and exits 2.
+ * {@code netkit gateway: FILE:LINE:COLUMN: PATH: PROBLEM}, and exits 2. Without {@code --check}
+ * it runs the gateway ({@link GatewayProcess}): {@code listening NAME on HOST:PORT} per listener,
+ * SIGHUP reloads, SIGTERM/SIGINT drain and exit 0; a listener that cannot bind exits 2.
  */
 @Command(name = "gateway", mixinStandardHelpOptions = true,
-        description = "Validate (--check) and, once its runtime is built, run a gateway from a YAML file.")
+        description = "Run a gateway (L4 and request-level proxy) from a YAML file; --check validates it.")
 public final class GatewayCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -39,15 +42,31 @@ public final class GatewayCommand implements Callable<Integer> {
         } catch (ConfigException e) {
             return fail(err, e.getMessage());
         }
-        if (!check) {
-            return fail(err, "the gateway runtime is not built yet; use --check to validate " + config);
-        }
         PrintWriter out = spec.commandLine().getOut();
+        if (!check) {
+            return run(gateway, out, err);
+        }
         out.print(gateway.toYaml());
         out.flush();
         err.println("netkit gateway: " + config + " is valid");
         err.flush();
         return 0;
+    }
+
+    private int run(GatewayConfig gateway, PrintWriter out, PrintWriter err) {
+        GatewayProcess process;
+        try {
+            process = GatewayProcess.start(config, gateway, out, err);
+        } catch (GatewayException e) {
+            return fail(err, e.getMessage());
+        }
+        try {
+            return process.run();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.gateway().close();
+            return 1;
+        }
     }
 
     private static int fail(PrintWriter err, String message) {

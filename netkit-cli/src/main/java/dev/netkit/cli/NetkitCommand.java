@@ -23,10 +23,27 @@ public final class NetkitCommand implements Runnable {
         System.exit(newCommandLine().execute(args));
     }
 
+    private static int oneLine(CommandLine cmd, String message) {
+        String prefix = cmd.getParent() == null ? "netkit" : "netkit " + cmd.getCommandName();
+        String first = message == null ? "failed" : message.lines().findFirst().orElse("failed");
+        cmd.getErr().println(prefix + ": " + first);
+        cmd.getErr().flush();
+        return 2;
+    }
+
     /** The configured command line, shared by main and tests. */
     public static CommandLine newCommandLine() {
         return new CommandLine(new NetkitCommand())
                 .registerConverter(java.time.Duration.class, new DurationConverter())
-                .setCaseInsensitiveEnumValuesAllowed(true);
+                .setCaseInsensitiveEnumValuesAllowed(true)
+                // Every bad option or value: one line naming it, exit 2, no usage dump, no stack trace.
+                .setParameterExceptionHandler((e, args) -> oneLine(e.getCommandLine(), e.getMessage()))
+                .setExecutionExceptionHandler((e, cmd, parsed) -> {
+                    if (e instanceof IllegalArgumentException || e instanceof IllegalStateException
+                            || e instanceof java.io.UncheckedIOException) {
+                        return oneLine(cmd, e.getMessage());
+                    }
+                    throw e;
+                });
     }
 }

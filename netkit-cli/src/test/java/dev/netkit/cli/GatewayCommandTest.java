@@ -72,14 +72,17 @@ class GatewayCommandTest {
     }
 
     @Test
-    void withoutCheckItSaysTheRuntimeIsNotBuiltYetAndExitsTwo() throws Exception {
-        Path file = write("gateway.yaml", VALID);
-        CliRun run = CliRun.execute(LIMIT, "gateway", "--config", file.toString());
+    void aListenerThatCannotBindIsOneLineAndExitTwo() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Path file = write("gateway.yaml", VALID.replace("127.0.0.1:7100", "127.0.0.1:" + taken.getLocalPort()));
+            CliRun run = CliRun.execute(LIMIT, "gateway", "--config", file.toString());
 
-        assertThat(run.exitCode()).as(run.describe()).isEqualTo(2);
-        assertThat(run.out()).isEmpty();
-        assertThat(run.err().lines()).containsExactly(
-                "netkit gateway: the gateway runtime is not built yet; use --check to validate " + file);
+            assertThat(run.exitCode()).as(run.describe()).isEqualTo(2);
+            assertThat(run.out()).isEmpty();
+            assertThat(run.err().lines()).as(run.describe()).singleElement().asString()
+                    .startsWith("netkit gateway: listener front (anet) on 127.0.0.1:" + taken.getLocalPort() + ": cannot bind: ")
+                    .contains("in use");
+        }
     }
 
     @Test

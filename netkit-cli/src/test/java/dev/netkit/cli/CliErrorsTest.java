@@ -1,0 +1,28 @@
+package dev.netkit.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Every command: a bad option or value is one line on stderr naming it, exit 2, no stack trace, no usage dump. */
+class CliErrorsTest {
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "serve --port 99999                 | netkit serve: port",
+            "serve --port abc                   | netkit serve: Invalid value for option '--port'",
+            "serve --no-such-option             | netkit serve: Unknown option: '--no-such-option'",
+            "serve --read-timeout soon          | netkit serve: Invalid value for option '--read-timeout'",
+            "load --connections 0               | netkit load: ",
+            "load --lb fastest                  | netkit load: ",
+            "gateway --check                    | netkit gateway: Missing required option: '--config=FILE'",
+            "frobnicate                         | netkit: Unmatched argument at index 0: 'frobnicate'",
+    })
+    void aBadOptionIsOneLineAndExitTwo(String args, String expectedStart) {
+        CliRun run = CliRun.execute(Duration.ofSeconds(20), args.trim().split("\\s+"));
+        assertThat(run.exitCode()).as(run.describe()).isEqualTo(2);
+        assertThat(run.err().lines()).as(run.describe()).singleElement().asString()
+                .startsWith(expectedStart.trim()).doesNotContain("Exception").doesNotContain("\tat ");
+    }
+}
