@@ -230,6 +230,27 @@ final class Reload {
 
     // ---- 3. retire ----------------------------------------------------------------------------
 
+    /**
+     * Completes once every event loop has run a task queued after the swap. Requests are routed
+     * and handed to a broker inside one event-loop task, so after this no request can still be on
+     * its way into a retired cluster's broker: the ones that read the old routes are in flight in
+     * it, and its close waits for those (an RCU grace period; without it a request that read the
+     * old routes just before the swap found its broker closed).
+     */
+    private CompletableFuture<Void> gracePeriod() {
+        List<CompletableFuture<Void>> passes = new ArrayList<>();
+        for (io.netty.util.concurrent.EventExecutor loop : gateway.io().eventLoops()) {
+            CompletableFuture<Void> pass = new CompletableFuture<>();
+            try {
+                loop.execute(() -> pass.complete(null));
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                pass.complete(null); // shutting down: nothing runs there any more
+            }
+            passes.add(pass);
+        }
+        return CompletableFuture.allOf(passes.toArray(CompletableFuture[]::new));
+    }
+
     void retire() {
         List<CompletableFuture<Void>> stopping = new ArrayList<>();
         for (Object l : retiredListeners) {
@@ -244,6 +265,7 @@ final class Reload {
             }
         }
         List<ClusterRuntime> clusters = List.copyOf(retiredClusters);
+        stopping.add(gracePeriod());
         CompletableFuture.allOf(stopping.toArray(CompletableFuture[]::new))
                 .whenComplete((ok, error) -> clusters.forEach(ClusterRuntime::retire));
         log.info("gateway configuration applied: {} listener(s), {} cluster(s); {} listener(s) and {} cluster(s) retiring",
