@@ -126,7 +126,7 @@ final class LeaseBag<C> extends PoolPart<C> {
             backOut(e, false); // retired between the scan and the CAS
             return null;
         }
-        if (!connector.isUsable(e.connection)) {
+        if (!usable(e)) {
             e.retire(CloseReason.PEER_CLOSED);
             backOut(e, true);
             return null;
@@ -144,6 +144,17 @@ final class LeaseBag<C> extends PoolPart<C> {
             lease.leakCheck = scheduler.schedule(lease::reportLeakIfHeld, leakThresholdNanos);
         }
         return lease;
+    }
+
+    /** The connector's cheap check; a connector that throws loses that connection, never a lease or a waiter. */
+    private boolean usable(PoolEntry<C> e) {
+        try {
+            return connector.isUsable(e.connection);
+        } catch (RuntimeException ex) {
+            org.slf4j.LoggerFactory.getLogger(ConnectionPool.class)
+                    .warn("connector.isUsable failed for a connection to {}; treating it as unusable", endpoint, ex);
+            return false;
+        }
     }
 
     // ---- requiting --------------------------------------------------------------------------

@@ -29,9 +29,14 @@ final class Outbox<C> {
             try {
                 if (what instanceof Lease<?> l) {
                     handOff(pool, w, (Lease<C>) l);
-                } else if (w.future.completeExceptionally((NetkitException) what)) {
+                } else {
+                    // Counted before the caller can see the failure, so stats read after it include it.
                     pool.counters.failedFast.increment();
-                    pool.events.notifyAcquireFailed((NetkitException) what);
+                    if (w.future.completeExceptionally((NetkitException) what)) {
+                        pool.events.notifyAcquireFailed((NetkitException) what);
+                    } else {
+                        pool.counters.failedFast.decrement(); // the waiter had given up already
+                    }
                 }
             } catch (Throwable e) { // one failing pair must not strand the waiters after it
                 log.warn("pool hand-off failed", e);

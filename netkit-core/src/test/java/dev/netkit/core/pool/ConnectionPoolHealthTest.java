@@ -245,6 +245,32 @@ class ConnectionPoolHealthTest extends ManualClockPoolTest {
     }
 
     @Test
+    void aConnectorWhoseCheckThrowsCostsOnlyThatConnection() {
+        var pool = pool(config().minIdle(2).maxTotal(2));
+        Conn broken = connector.conn(1);
+        broken.checkThrows = new IllegalStateException("connector bug");
+        Lease<Conn> l = pool.tryAcquire();
+        assertThat(l).isNotNull();
+        assertThat(l.connection()).isSameAs(connector.conn(2));
+        assertThat(broken.closedByPool).as("treated as unusable and closed, not stuck leased").isTrue();
+        l.release();
+        assertThat(pool.stats().leased()).isZero();
+    }
+
+    @Test
+    void aConnectorWhoseCheckThrowsDoesNotStrandAWaiter() {
+        var pool = pool(config().maxTotal(1));
+        Lease<Conn> lease = done(pool.acquire());
+        CompletableFuture<Lease<Conn>> waiting = pool.acquire();
+        lease.connection().checkThrows = new IllegalStateException("connector bug");
+        lease.release();
+        time.runDue();
+        assertThat(waiting).isCompleted();
+        assertThat(done(waiting).connection()).isNotSameAs(lease.connection());
+        done(waiting).release();
+    }
+
+    @Test
     void aSilentlyDeadConnectionIsNotHandedToAWaiter() {
         var pool = pool(config().maxTotal(1));
         Lease<Conn> lease = done(pool.acquire());

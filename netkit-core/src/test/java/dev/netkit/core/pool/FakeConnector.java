@@ -20,6 +20,8 @@ final class FakeConnector implements Connector<FakeConnector.Conn> {
         volatile boolean open = true;
         volatile boolean closedByPool;
         volatile boolean closedByPeer;
+        /** When set, the connector's cheap check throws this for the connection (a broken connector). */
+        volatile RuntimeException checkThrows;
         /** How often the pool called {@link FakeConnector#close}: must end at 0 or 1 (idempotent, but the pool closes once). */
         final AtomicInteger closeCalls = new AtomicInteger();
         /** Lease holders right now; tests use it to prove exclusivity. */
@@ -129,6 +131,10 @@ final class FakeConnector implements Connector<FakeConnector.Conn> {
 
     @Override
     public boolean isUsable(Conn connection) {
+        RuntimeException broken = connection.checkThrows;
+        if (broken != null) {
+            throw broken;
+        }
         return connection.open;
     }
 
