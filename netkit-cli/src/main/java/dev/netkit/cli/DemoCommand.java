@@ -34,6 +34,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -125,12 +126,12 @@ public final class DemoCommand implements Callable<Integer> {
             files.open();
             LoadGenerator generator = new LoadGenerator(plan, out, files.intervals(), null, false, events);
             Endpoint victim = backends.endpoint(VICTIM);
-            long[] inFlightAtKill = {-1};
+            AtomicLong inFlightAtKill = new AtomicLong(); // written on the chaos thread
             CompletableFuture<Void> restarted = new CompletableFuture<>();
             generator.windowStart().thenAccept(start -> {
                 long third = duration.toNanos() / 3;
                 chaos.schedule(() -> {
-                    inFlightAtKill[0] = outstanding(gateway, victim);
+                    inFlightAtKill.set(outstanding(gateway, victim));
                     events.mark("killed", victim, "listener and connections closed");
                     backends.kill(VICTIM);
                 }, start + third - System.nanoTime(), TimeUnit.NANOSECONDS);
@@ -157,7 +158,7 @@ public final class DemoCommand implements Callable<Integer> {
             FailoverTimeline timeline = awaitReturn(events, victim, generator.windowStart().join(), restarted);
             timeline.print(out, "backend " + (VICTIM + 1));
             printBackends(out, backends, gateway);
-            boolean clean = printVerdict(out, result, tally, victim, inFlightAtKill[0], restarted);
+            boolean clean = printVerdict(out, result, tally, victim, inFlightAtKill.get(), restarted);
             for (Path written : files.write(plan, generator.transportName(), result)) {
                 out.println("html report  " + written);
             }
@@ -246,7 +247,7 @@ public final class DemoCommand implements Callable<Integer> {
                         .collect(Collectors.joining(", ")) + ")");
         out.printf(Locale.ROOT, "             lost in flight on the killed backend: %,d (written to it, unanswered when it died; "
                 + "%,d were in flight on it just before the kill); lost elsewhere: %,d%n",
-                lost, Math.max(inFlightAtKill, 0), tally.lost() - lost);
+                lost, inFlightAtKill, tally.lost() - lost);
         out.printf(Locale.ROOT, "             retried on the others: %,d (never written to it, so safe to send again)%n",
                 tally.retried(victim));
         out.printf(Locale.ROOT, "             the gateway answers nothing to a request it cannot serve (on_failure: drop): "
