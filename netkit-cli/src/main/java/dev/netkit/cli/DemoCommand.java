@@ -232,7 +232,7 @@ public final class DemoCommand implements Callable<Integer> {
             EndpointStats s = stats.stream().filter(x -> x.address().equals(e)).findFirst().orElse(null);
             String lives = backends.requestsPerLife(i).stream().map(n -> String.format(Locale.ROOT, "%,d", n))
                     .collect(Collectors.joining(" + "));
-            out.printf(Locale.ROOT, "backend %d    %s  answered %,d  failed %,d  ejections %d  now %s  (served %s; whole run)%n",
+            out.printf(Locale.ROOT, "backend %d    %s  answered %,d  failed attempts %,d  ejections %d  now %s  (served %s; whole run)%n",
                     i + 1, e, s == null ? 0 : s.successes(), s == null ? 0 : s.failures(), s == null ? 0 : s.ejections(),
                     s == null ? "-" : s.status().name().toLowerCase(Locale.ROOT), lives);
         }
@@ -245,8 +245,8 @@ public final class DemoCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "failed       %,d request(s) seen by the load%s%n", r.errors(), r.errorsByKind().isEmpty() ? ""
                 : " (" + r.errorsByKind().entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
                         .collect(Collectors.joining(", ")) + ")");
-        out.printf(Locale.ROOT, "             lost in flight on the killed backend: %,d (written to it, unanswered when it died; "
-                + "%,d were in flight on it just before the kill); lost elsewhere: %,d%n",
+        out.printf(Locale.ROOT, "             lost in flight on the killed backend: %,d (written to it and unanswered when it died; "
+                + "it had %,d outstanding just before the kill); lost elsewhere: %,d%n",
                 lost, inFlightAtKill, tally.lost() - lost);
         out.printf(Locale.ROOT, "             retried on the others: %,d (never written to it, so safe to send again)%n",
                 tally.retried(victim));
