@@ -7,7 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Records the balancer's events of a load run, in order, for the report. Thread-safe (events
+ * Records the balancer's events of a load run, in order, for the report (and marks from outside,
+ * see {@link #mark}). Thread-safe (events
  * come from request completions and timer threads). Bounded: beyond {@code capacity} events,
  * later ones are only counted as dropped, so a flapping endpoint cannot grow memory without limit.
  */
@@ -35,6 +36,14 @@ public final class BalancerEventLog implements BalancerListener {
     /** Events that arrived when the log was full. */
     public synchronized long dropped() {
         return dropped;
+    }
+
+    /**
+     * Records an event from outside the balancer on the same time line, for example a backend the
+     * demo kills ({@code killed}) or restarts ({@code restarted}).
+     */
+    public void mark(String type, Endpoint endpoint, String detail) {
+        record(type, endpoint, detail);
     }
 
     private synchronized void record(String type, Endpoint endpoint, String detail) {

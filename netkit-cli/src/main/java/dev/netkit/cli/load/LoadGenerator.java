@@ -53,7 +53,8 @@ public final class LoadGenerator {
     private final Recorder recorder = new Recorder(HIGHEST_TRACKABLE_NANOS, 3);
     private final LongAdder mismatched = new LongAdder();
     private final LongAccumulator failedMaxNanos = new LongAccumulator(Math::max, 0);
-    private final BalancerEventLog events = new BalancerEventLog(BalancerEventLog.DEFAULT_CAPACITY);
+    private final BalancerEventLog events;
+    private final CompletableFuture<Long> windowStart = new CompletableFuture<>();
     private final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
     private final AtomicLong sequence = new AtomicLong();
     private final byte[] template;
@@ -84,7 +85,17 @@ public final class LoadGenerator {
      */
     public LoadGenerator(LoadPlan plan, PrintWriter progress, Consumer<Histogram> intervals, MeterRegistry registry,
                          boolean latencyTimers) {
+        this(plan, progress, intervals, registry, latencyTimers, new BalancerEventLog(BalancerEventLog.DEFAULT_CAPACITY));
+    }
+
+    /**
+     * As above, recording the balancer's events in {@code events}, which others may feed too (the
+     * demo gives it to its gateway, whose ejections then appear in this run's report and charts).
+     */
+    public LoadGenerator(LoadPlan plan, PrintWriter progress, Consumer<Histogram> intervals, MeterRegistry registry,
+                         boolean latencyTimers, BalancerEventLog events) {
         this.plan = plan;
+        this.events = java.util.Objects.requireNonNull(events, "events");
         this.progress = progress;
         this.intervals = intervals;
         this.template = template(plan.size());
@@ -131,6 +142,15 @@ public final class LoadGenerator {
         }
     }
 
+    /**
+     * Completes with the {@link System#nanoTime()} at which the measured window started (the origin
+     * of the progress lines, the timeline and event times), on the thread running {@link #run()}:
+     * what depends on it must be quick or hand off. Never completes if the run fails before.
+     */
+    public CompletableFuture<Long> windowStart() {
+        return windowStart;
+    }
+
     /** The transport the broker uses; valid once {@link #run()} started. */
     public String transportName() {
         return broker == null ? "?" : broker.transportName();
@@ -159,6 +179,7 @@ public final class LoadGenerator {
         long startEpochMillis = System.currentTimeMillis();
         long start = System.nanoTime();
         measuring = true;
+        windowStart.complete(start);
         Histogram total = new Histogram(HIGHEST_TRACKABLE_NANOS, 3);
         ProgressPrinter printer = new ProgressPrinter(progress, recorder, mismatched, errors, total,
                 broker::balancerStats, start, intervals);

@@ -10,7 +10,7 @@ import java.util.Locale;
  * Throughput over time: verified requests per second and failed requests per second, one point
  * per timeline entry (placed at the entry's end; a last remnant shorter than
  * {@link TimeAxis#MIN_RATE_MILLIS} is left out, its rate would be noise), and the balancer's events of the measured
- * window as dashed vertical lines (ejections red, returns green, the others grey), each with its
+ * window as dashed vertical lines (ejections and kills red, returns and restarts green, the others grey), each with its
  * time, type, endpoint and detail as a tooltip.
  */
 final class ThroughputChart {
@@ -76,8 +76,8 @@ final class ThroughputChart {
 
     private static String color(String type) {
         return switch (type) {
-            case "ejected", "unhealthy", "panic", "breaker" -> "#d62728";
-            case "returned", "healthy", "panic_over" -> "#2ca02c";
+            case "ejected", "unhealthy", "panic", "breaker", "killed" -> "#d62728";
+            case "returned", "healthy", "panic_over", "restarted" -> "#2ca02c";
             default -> "#888888";
         };
     }
