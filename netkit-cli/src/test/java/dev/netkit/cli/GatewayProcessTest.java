@@ -115,10 +115,62 @@ class GatewayProcessTest {
                 signal(p, "HUP");
                 await().atMost(Duration.ofSeconds(15)).until(() -> ask(requests, 3, "z").equals("b:z"));
 
-                Files.writeString(file, "listeners: [ { name: broken\n");
-                signal(p, "HUP");
-                await().atMost(Duration.ofSeconds(15)).until(() -> Files.readString(stderr).contains("reload rejected"));
-                assertThat(ask(requests, 4, "still")).isEqualTo("b:still");
+                String good = YAML.formatted("b", a.localAddress().getPort(), b.localAddress().getPort());
+                try (java.net.ServerSocket squatter = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+                    // Each bad file: rejected with its own error on stderr, and the running config keeps serving.
+                    List<String[]> badFiles = List.of(
+                            new String[] {"listeners: [ { name: broken\n", "malformed YAML"},
+                            new String[] {good.replace("endpoints:", "endpionts:"), "did you mean \"endpoints\""},
+                            new String[] {good.replace("cluster: b\n", "cluster: nowhere\n"), "nowhere"},
+                            new String[] {good.replace("protocol: anet", "protocol: anet\n    max_in_flight: 0"), "max_in_flight"},
+                            new String[] {good.replace("name: bytes", "name: requests"), "requests"},
+                            new String[] {good.replace("bind: 127.0.0.1:0\n    protocol: tcp",
+                                    "bind: 127.0.0.1:" + squatter.getLocalPort() + "\n    protocol: tcp"), "cannot bind"});
+                    int rejected = 0;
+                    for (String[] bad : badFiles) {
+                        Files.writeString(file, bad[0]);
+                        signal(p, "HUP");
+                        int expected = ++rejected;
+                        await().atMost(Duration.ofSeconds(15)).until(() -> Files.readString(stderr).lines()
+                                .filter(l -> l.contains("reload rejected")).count() == expected);
+                        String line = Files.readString(stderr).lines().filter(l -> l.contains("reload rejected"))
+                                .reduce((x, y) -> y).orElseThrow();
+                        assertThat(line).as("the error of %s", bad[1]).contains(bad[1]);
+                        assertThat(ask(requests, 4, "still")).isEqualTo("b:still");
+                        assertThat(ask(tcp, 5, "l4")).isEqualTo("b:l4");
+                    }
+                }
+
+                // A SIGHUP storm while requests flow: every request answered, reloads merged.
+                Files.writeString(file, good);
+                java.util.concurrent.atomic.AtomicBoolean storming = new java.util.concurrent.atomic.AtomicBoolean(true);
+                var storm = java.util.concurrent.CompletableFuture.runAsync(() -> {
+                    try {
+                        for (int i = 0; i < 30; i++) {
+                            signal(p, "HUP");
+                        }
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    } finally {
+                        storming.set(false);
+                    }
+                });
+                int answered = 0;
+                try (RawClient c = new RawClient(requests, 5_000)) {
+                    for (int i = 0; storming.get() || i < 200; i++) {
+                        c.write(frame(i, bytes("s" + i)));
+                        byte[] f = c.readFrame();
+                        assertThat(new String(f, 6, f.length - 6, StandardCharsets.US_ASCII)).isEqualTo("b:s" + i);
+                        answered++;
+                    }
+                }
+                storm.join();
+                assertThat(answered).isGreaterThanOrEqualTo(200);
+                long reloadsBefore = 1; // the good reload at the start
+                await().atMost(Duration.ofSeconds(15)).until(() -> Files.readString(stderr).lines()
+                        .filter(l -> l.startsWith("netkit gateway: reloaded")).count() > reloadsBefore);
+                assertThat(Files.readString(stderr).lines().filter(l -> l.startsWith("netkit gateway: reloaded")).count())
+                        .as("30 SIGHUPs merged into far fewer reloads").isLessThan(1 + 30);
 
                 p.destroy(); // SIGTERM
                 assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("drains and exits").isTrue();
