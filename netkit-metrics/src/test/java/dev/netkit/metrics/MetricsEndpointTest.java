@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.netkit.core.balance.BalancerListener;
+import dev.netkit.core.balance.EndpointStatus;
 import dev.netkit.metrics.testing.PromText;
 import dev.netkit.netty.client.Broker;
 import dev.netkit.netty.client.BrokerConfig;
@@ -68,7 +69,7 @@ class MetricsEndpointTest {
             assertThat(scrape.value("netkit_balancer_endpoint_latency_ewma_seconds", "endpoint", endpoint).getAsDouble())
                     .as("seconds, not milliseconds: loopback answers well within 1 s").isPositive().isLessThan(1.0);
             assertThat(scrape.value("netkit_balancer_endpoint_status", "endpoint", endpoint, "status", "healthy")).hasValue(1);
-            assertThat(scrape.find("netkit_balancer_endpoint_status", "endpoint", endpoint)).hasSize(5);
+            assertThat(scrape.find("netkit_balancer_endpoint_status", "endpoint", endpoint)).hasSize(EndpointStatus.values().length);
             assertThat(scrape.value("netkit_balancer_endpoint_picks_total", "endpoint", endpoint)).hasValue(n);
 
             assertThat(scrape.type("netkit_client_request_seconds")).isEqualTo("histogram");
