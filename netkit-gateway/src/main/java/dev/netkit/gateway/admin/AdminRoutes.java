@@ -237,5 +237,6 @@ final class AdminRoutes implements AutoCloseable {
         synchronized (metrics) {
             metrics.close();
         }
+        registry.close();
     }
 }

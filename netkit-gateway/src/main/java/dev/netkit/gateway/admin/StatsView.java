@@ -15,6 +15,7 @@ import dev.netkit.netty.server.ServerStats;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The documents of {@code GET /stats} and {@code GET /clusters}: nested maps (keys in a fixed
@@ -42,7 +43,7 @@ final class StatsView {
         m.put("protocol", "anet");
         m.put("requests", s.requests());
         m.put("answered", s.answered());
-        m.put("failures", new java.util.TreeMap<>(s.failures()));
+        m.put("failures", new TreeMap<>(s.failures()));
         m.put("dropped", s.dropped());
         m.put("closed", s.closed());
         ServerStats v = s.server();
@@ -73,7 +74,7 @@ final class StatsView {
         m.put("sticky_full", s.stickyFull());
         m.put("bytes_from_clients", s.bytesFromClients());
         m.put("bytes_to_clients", s.bytesToClients());
-        Map<String, Object> endpoints = new java.util.TreeMap<>();
+        Map<String, Object> endpoints = new TreeMap<>();
         s.endpoints().forEach((endpoint, e) -> endpoints.put(endpoint, map("connections", e.connections(),
                 "bytes_to_upstream", e.bytesToUpstream(), "bytes_from_upstream", e.bytesFromUpstream())));
         m.put("endpoints", endpoints);
@@ -100,7 +101,9 @@ final class StatsView {
             m.put("broker", broker == null ? null : broker(broker));
             Map<String, Object> tcp = new LinkedHashMap<>();
             for (LoadBalancer lb : c.connectionBalancers()) {
-                tcp.put(tcpListeners.getOrDefault(lb, "(retiring)"), balancer(lb.stats(), Map.of()));
+                // a balancer no running listener holds belongs to one stopping in a reload right now
+                String listener = tcpListeners.getOrDefault(lb, "(retiring " + tcp.size() + ")");
+                tcp.put(listener, balancer(lb.stats(), Map.of()));
             }
             m.put("tcp", tcp);
             clusters.put(c.name(), m);
