@@ -146,6 +146,11 @@ public final class Gateway implements AutoCloseable {
         return stats;
     }
 
+    /** Whether a drain began ({@link #drainAndClose}): listeners stop accepting, or have stopped. */
+    public boolean draining() {
+        return closed;
+    }
+
     /** The running cluster runtimes, in file order. */
     public List<ClusterRuntime> clusters() {
         synchronized (lock) {

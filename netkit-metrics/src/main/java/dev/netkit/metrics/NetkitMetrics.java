@@ -45,7 +45,7 @@ import java.util.concurrent.TimeUnit;
  * <li>per balancer endpoint, tag {@code endpoint}: {@code netkit_balancer_endpoint_outstanding},
  *     {@code _weight}, {@code _latency_ewma_seconds}, counters {@code _picks_total},
  *     {@code _successes_total}, {@code _failures_total}, {@code _ejections_total}; one-hot
- *     {@code netkit_balancer_endpoint_status{status=healthy|slow_start|unhealthy|ejected|breaker_open}}
+ *     {@code netkit_balancer_endpoint_status{status=healthy|slow_start|unhealthy|ejected|breaker_open|drained}}
  *     and, with a circuit breaker, {@code netkit_balancer_endpoint_breaker{state=closed|open|half_open}};
  * <li>per attempt: histogram {@code netkit_client_request_seconds{endpoint,outcome}} (buckets from
  *     10 µs to 30 s), {@code outcome} = {@code success} or an error kind ({@code timeout},

@@ -82,6 +82,11 @@ public final class AnetProxyListener implements AutoCloseable {
         return handler.routes().clusters();
     }
 
+    /** The client-side server (for its stats and meters); owned by this listener. */
+    public FrameServer server() {
+        return server;
+    }
+
     public InetSocketAddress localAddress() {
         return server.localAddress();
     }

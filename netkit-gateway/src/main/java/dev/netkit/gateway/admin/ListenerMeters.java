@@ -1,0 +1,135 @@
+package dev.netkit.gateway.admin;
+
+import dev.netkit.gateway.internal.anet.AnetListenerStats;
+import dev.netkit.gateway.internal.tcp.TcpListenerStats;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.DoubleSupplier;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The gateway's own meters of one listener, tag {@code listener}, read from the stats snapshot
+ * the last {@link #update} stored (one per scrape: every meter of a scrape sees the same one).
+ * Prometheus names:
+ * <ul>
+ * <li>anet: {@code netkit_gateway_requests_total}, {@code netkit_gateway_answered_total},
+ *     {@code netkit_gateway_failures_total{kind}} (a kind appears with its first failure),
+ *     {@code netkit_gateway_dropped_total}, {@code netkit_gateway_clients_closed_total};
+ * <li>tcp: {@code netkit_gateway_tcp_connections} (open now),
+ *     {@code netkit_gateway_tcp_connections_accepted_total}, {@code _refused_total},
+ *     {@code netkit_gateway_tcp_no_upstream_total}, {@code netkit_gateway_tcp_connect_failures_total},
+ *     {@code _connect_retries_total}, {@code _idle_timeouts_total},
+ *     {@code netkit_gateway_tcp_received_bytes_total} (from clients),
+ *     {@code netkit_gateway_tcp_sent_bytes_total} (to clients); per endpoint (tag {@code endpoint}):
+ *     {@code netkit_gateway_tcp_upstream_connections_total}, {@code _upstream_sent_bytes_total},
+ *     {@code _upstream_received_bytes_total}.
+ * </ul>
+ */
+final class ListenerMeters implements AutoCloseable {
+    private final MeterRegistry registry;
+    private final Tags tags;
+    private final Object anchor;
+    private final List<Meter> meters = new ArrayList<>();
+    private final Set<String> dynamic = new HashSet<>(); // failure kinds or endpoints registered
+    private volatile Object last; // AnetListenerStats | TcpListenerStats
+
+    ListenerMeters(MeterRegistry registry, String listener, Object anchor) {
+        this.registry = registry;
+        this.tags = Tags.of("listener", listener);
+        this.anchor = anchor;
+    }
+
+    /** Stores the snapshot the meters read until the next update, registering meters it needs. */
+    void update(Object stats) {
+        boolean first = last == null;
+        last = stats;
+        switch (stats) {
+            case AnetListenerStats a -> {
+                if (first) {
+                    registerAnet();
+                }
+                a.failures().keySet().forEach(this::failureKind);
+            }
+            case TcpListenerStats t -> {
+                if (first) {
+                    registerTcp();
+                }
+                t.endpoints().keySet().forEach(this::endpoint);
+            }
+            default -> throw new IllegalArgumentException("not listener stats: " + stats);
+        }
+    }
+
+    private void registerAnet() {
+        anet("netkit.gateway.requests", "Requests received from clients", AnetListenerStats::requests);
+        anet("netkit.gateway.answered", "Requests answered with their upstream's response", AnetListenerStats::answered);
+        anet("netkit.gateway.dropped", "Failed requests left unanswered (on_failure: drop)", AnetListenerStats::dropped);
+        anet("netkit.gateway.clients.closed", "Failed requests answered by closing the client's connection (on_failure: close)",
+                AnetListenerStats::closed);
+    }
+
+    private void anet(String name, String description, ToDoubleFunction<AnetListenerStats> field) {
+        counter(name, description, Tags.empty(), () -> field.applyAsDouble((AnetListenerStats) last));
+    }
+
+    private void failureKind(String kind) {
+        if (dynamic.add(kind)) {
+            counter("netkit.gateway.failures", "Requests that could not be served, by kind", Tags.of("kind", kind),
+                    () -> ((AnetListenerStats) last).failures().getOrDefault(kind, 0L));
+        }
+    }
+
+    private void registerTcp() {
+        meters.add(Gauge.builder("netkit.gateway.tcp.connections", anchor, a -> ((TcpListenerStats) last).active())
+                .description("Client connections open now").tags(tags).strongReference(true).register(registry));
+        tcp("netkit.gateway.tcp.connections.accepted", "Client connections accepted", TcpListenerStats::accepted);
+        tcp("netkit.gateway.tcp.connections.refused", "Client connections closed at once: max_connections reached", TcpListenerStats::refused);
+        tcp("netkit.gateway.tcp.no.upstream", "Client connections closed: no endpoint could be connected", TcpListenerStats::noUpstream);
+        tcp("netkit.gateway.tcp.connect.failures", "Upstream connect attempts that failed", TcpListenerStats::connectFailures);
+        tcp("netkit.gateway.tcp.connect.retries", "Connects retried on another endpoint", TcpListenerStats::connectRetries);
+        tcp("netkit.gateway.tcp.idle.timeouts", "Proxied connections closed for idleness", TcpListenerStats::idleTimeouts);
+        tcp("netkit.gateway.tcp.received.bytes", "Bytes read from clients", TcpListenerStats::bytesFromClients);
+        tcp("netkit.gateway.tcp.sent.bytes", "Bytes read from upstreams and sent to clients", TcpListenerStats::bytesToClients);
+    }
+
+    private void tcp(String name, String description, ToDoubleFunction<TcpListenerStats> field) {
+        counter(name, description, Tags.empty(), () -> field.applyAsDouble((TcpListenerStats) last));
+    }
+
+    private void endpoint(String endpoint) {
+        if (!dynamic.add(endpoint)) {
+            return;
+        }
+        Tags e = Tags.of("endpoint", endpoint);
+        ToDoubleFunction<ToDoubleFunction<TcpListenerStats.EndpointBytes>> read = field -> {
+            TcpListenerStats.EndpointBytes b = ((TcpListenerStats) last).endpoints().get(endpoint);
+            return b == null ? 0 : field.applyAsDouble(b);
+        };
+        counter("netkit.gateway.tcp.upstream.connections", "Connections proxied to the endpoint", e,
+                () -> read.applyAsDouble(TcpListenerStats.EndpointBytes::connections));
+        counter("netkit.gateway.tcp.upstream.sent.bytes", "Bytes sent to the endpoint", e,
+                () -> read.applyAsDouble(TcpListenerStats.EndpointBytes::bytesToUpstream));
+        counter("netkit.gateway.tcp.upstream.received.bytes", "Bytes read from the endpoint", e,
+                () -> read.applyAsDouble(TcpListenerStats.EndpointBytes::bytesFromUpstream));
+    }
+
+    private void counter(String name, String description, Tags extra, DoubleSupplier value) {
+        meters.add(FunctionCounter.builder(name, anchor, a -> value.getAsDouble())
+                .description(description).tags(tags).tags(extra).register(registry));
+    }
+
+    /** Removes the meters. */
+    @Override
+    public void close() {
+        meters.forEach(registry::remove);
+        meters.clear();
+        dynamic.clear();
+    }
+}

@@ -1,0 +1,166 @@
+package dev.netkit.gateway.admin;
+
+import dev.netkit.core.balance.BalancerStats;
+import dev.netkit.core.balance.EndpointStats;
+import dev.netkit.core.balance.LoadBalancer;
+import dev.netkit.core.pool.PoolStats;
+import dev.netkit.gateway.Gateway;
+import dev.netkit.gateway.internal.anet.AnetListenerStats;
+import dev.netkit.gateway.internal.anet.AnetProxyListener;
+import dev.netkit.gateway.internal.cluster.ClusterRuntime;
+import dev.netkit.gateway.internal.tcp.TcpListenerStats;
+import dev.netkit.gateway.internal.tcp.TcpProxyListener;
+import dev.netkit.netty.client.Broker;
+import dev.netkit.netty.server.ServerStats;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The documents of {@code GET /stats} and {@code GET /clusters}: nested maps (keys in a fixed
+ * order, snake_case as in the config file) read from the gateway's stats snapshots at the moment
+ * of the request, for {@link Json}.
+ */
+final class StatsView {
+    private StatsView() {}
+
+    /** {@code {"listeners": {NAME: {...}}}}, in file order. */
+    static Map<String, Object> listeners(Gateway gateway) {
+        Map<String, Object> listeners = new LinkedHashMap<>();
+        for (Object l : gateway.listenersSnapshot()) {
+            switch (l) {
+                case AnetProxyListener a -> listeners.put(a.name(), anet(a.stats()));
+                case TcpProxyListener t -> listeners.put(t.name(), tcp(t.stats()));
+                default -> throw new IllegalStateException("unknown listener type " + l.getClass());
+            }
+        }
+        return Map.of("listeners", listeners);
+    }
+
+    private static Map<String, Object> anet(AnetListenerStats s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("protocol", "anet");
+        m.put("requests", s.requests());
+        m.put("answered", s.answered());
+        m.put("failures", new TreeMap<>(s.failures()));
+        m.put("dropped", s.dropped());
+        m.put("closed", s.closed());
+        ServerStats v = s.server();
+        Map<String, Object> server = new LinkedHashMap<>();
+        server.put("connections_active", v.activeConnections());
+        server.put("connections_accepted", v.connectionsAccepted());
+        server.put("connections_rejected", v.connectionsRejected());
+        server.put("in_flight", v.inFlight());
+        server.put("discarded_responses", v.discardedResponses());
+        server.put("timeouts", map("read", v.readTimeouts(), "idle", v.idleTimeouts(), "write", v.writeTimeouts()));
+        server.put("protocol_violations", v.protocolViolations());
+        server.put("bytes_received", v.bytesReceived());
+        server.put("bytes_sent", v.bytesSent());
+        m.put("server", server);
+        return m;
+    }
+
+    private static Map<String, Object> tcp(TcpListenerStats s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("protocol", "tcp");
+        m.put("accepted", s.accepted());
+        m.put("active", s.active());
+        m.put("refused", s.refused());
+        m.put("no_upstream", s.noUpstream());
+        m.put("connect_failures", s.connectFailures());
+        m.put("connect_retries", s.connectRetries());
+        m.put("idle_timeouts", s.idleTimeouts());
+        m.put("sticky_full", s.stickyFull());
+        m.put("bytes_from_clients", s.bytesFromClients());
+        m.put("bytes_to_clients", s.bytesToClients());
+        Map<String, Object> endpoints = new TreeMap<>();
+        s.endpoints().forEach((endpoint, e) -> endpoints.put(endpoint, map("connections", e.connections(),
+                "bytes_to_upstream", e.bytesToUpstream(), "bytes_from_upstream", e.bytesFromUpstream())));
+        m.put("endpoints", endpoints);
+        return m;
+    }
+
+    /**
+     * {@code {"clusters": {NAME: {"endpoints": [...], "broker": {...} | null, "tcp": {LISTENER: {...}}}}}}:
+     * the broker's balancer (request-level traffic; null until a route used the cluster) with each
+     * endpoint's upstream connections, and the balancer of each L4 listener sending to it.
+     */
+    static Map<String, Object> clusters(Gateway gateway) {
+        Map<LoadBalancer, String> tcpListeners = new IdentityHashMap<>();
+        for (Object l : gateway.listenersSnapshot()) {
+            if (l instanceof TcpProxyListener t) {
+                tcpListeners.put(t.route().balancer(), t.name());
+            }
+        }
+        Map<String, Object> clusters = new LinkedHashMap<>();
+        for (ClusterRuntime c : gateway.clusters()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("endpoints", c.config().endpoints().stream().map(e -> e.address().toString()).toList());
+            Broker broker = c.brokerIfCreated();
+            m.put("broker", broker == null ? null : broker(broker));
+            Map<String, Object> tcp = new LinkedHashMap<>();
+            for (LoadBalancer lb : c.connectionBalancers()) {
+                // a balancer no running listener holds belongs to one stopping in a reload right now
+                String listener = tcpListeners.getOrDefault(lb, "(retiring " + tcp.size() + ")");
+                tcp.put(listener, balancer(lb.stats(), Map.of()));
+            }
+            m.put("tcp", tcp);
+            clusters.put(c.name(), m);
+        }
+        return Map.of("clusters", clusters);
+    }
+
+    private static Map<String, Object> broker(Broker broker) {
+        Map<String, Object> pools = new LinkedHashMap<>();
+        for (PoolStats p : broker.poolStats()) {
+            pools.put(p.endpoint().toString(), map("total", p.total(), "idle", p.idle(), "leased", p.leased(),
+                    "in_flight", p.inFlight(), "pending", p.pending(), "dialing", p.dialing(),
+                    "opened", p.created(), "closed", p.closed(), "dial_failures", p.dialFailures()));
+        }
+        return balancer(broker.balancerStats(), pools);
+    }
+
+    private static Map<String, Object> balancer(BalancerStats b, Map<String, Object> pools) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("in_service", b.inService());
+        m.put("panic", b.panic());
+        m.put("ejections", b.ejections());
+        Map<String, Object> endpoints = new LinkedHashMap<>();
+        for (EndpointStats e : b.endpoints()) {
+            Map<String, Object> x = endpoint(e);
+            String address = e.address().toString();
+            if (pools.containsKey(address)) {
+                x.put("upstream_connections", pools.get(address));
+            }
+            endpoints.put(address, x);
+        }
+        m.put("endpoints", endpoints);
+        return m;
+    }
+
+    private static Map<String, Object> endpoint(EndpointStats e) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("status", e.status().name());
+        m.put("reason", e.lastReason());
+        m.put("zone", e.zone());
+        m.put("weight", e.weight());
+        m.put("effective_weight", e.effectiveWeight());
+        m.put("outstanding", e.outstanding());
+        m.put("latency_ewma_ms", e.latencyMillis());
+        m.put("requests", e.picks());
+        m.put("successes", e.successes());
+        m.put("errors", e.failures());
+        m.put("ejections", e.ejections());
+        m.put("breaker", e.breaker());
+        return m;
+    }
+
+    private static Map<String, Object> map(Object... pairs) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < pairs.length; i += 2) {
+            m.put((String) pairs[i], pairs[i + 1]);
+        }
+        return m;
+    }
+}
