@@ -106,6 +106,9 @@ class GatewayProcessTest {
                     assertThat(m.group(1)).isEqualTo(name);
                     ports.add(Integer.parseInt(m.group(2)));
                 }
+                java.util.regex.Matcher admin = Pattern.compile("admin on (http://\\S+?)/?;").matcher("");
+                await().atMost(Duration.ofSeconds(10)).until(() -> admin.reset(Files.readString(stderr)).find());
+                String adminUri = admin.group(1);
                 InetSocketAddress requests = new InetSocketAddress("127.0.0.1", ports.get(0));
                 InetSocketAddress tcp = new InetSocketAddress("127.0.0.1", ports.get(1));
                 assertThat(ask(requests, 1, "x")).isEqualTo("a:x");
@@ -171,6 +174,15 @@ class GatewayProcessTest {
                         .filter(l -> l.startsWith("netkit gateway: reloaded")).count() > reloadsBefore);
                 assertThat(Files.readString(stderr).lines().filter(l -> l.startsWith("netkit gateway: reloaded")).count())
                         .as("30 SIGHUPs merged into far fewer reloads").isLessThan(1 + 30);
+
+                var http = java.net.http.HttpClient.newHttpClient();
+                var ready = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(adminUri + "/ready")).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+                assertThat(ready.statusCode()).isEqualTo(200);
+                var reload = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(adminUri + "/reload"))
+                        .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+                assertThat(reload.statusCode()).as(reload.body()).isEqualTo(200);
+                assertThat(reload.body()).contains("reloaded");
 
                 p.destroy(); // SIGTERM
                 assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("drains and exits").isTrue();

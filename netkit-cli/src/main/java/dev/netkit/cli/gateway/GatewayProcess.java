@@ -2,6 +2,7 @@ package dev.netkit.cli.gateway;
 
 import dev.netkit.gateway.Gateway;
 import dev.netkit.gateway.GatewayException;
+import dev.netkit.gateway.admin.AdminServer;
 import dev.netkit.gateway.config.ConfigException;
 import dev.netkit.gateway.config.GatewayConfig;
 import dev.netkit.gateway.config.ListenerConfig;
@@ -20,7 +21,8 @@ import sun.misc.Signal;
  * {@code listening NAME on HOST:PORT} line per listener on stdout (the first lines, a contract for
  * tooling), reloads the file on SIGHUP (an invalid file is reported on stderr and the running
  * configuration stays), and on SIGTERM or SIGINT drains (stops accepting, finishes what is in
- * flight) and exits 0.
+ * flight) and exits 0. The admin endpoint ({@link AdminServer}: stats, clusters, config, metrics,
+ * {@code POST /reload} and {@code /drain}) runs beside it on the file's {@code admin.bind}.
  *
  * <p>Reloads run one at a time on their own thread; a SIGHUP that arrives while one is running is
  * merged into one more reload after it (a SIGHUP storm costs at most two reloads in a row).
@@ -32,6 +34,7 @@ public final class GatewayProcess {
     private final PrintWriter out;
     private final PrintWriter err;
     private final Gateway gateway;
+    private AdminServer admin;
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private final ExecutorService reloader = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "netkit-gateway-reload");
@@ -53,7 +56,14 @@ public final class GatewayProcess {
      * @throws GatewayException when a listener cannot bind (nothing is left running)
      */
     public static GatewayProcess start(Path file, GatewayConfig config, PrintWriter out, PrintWriter err) {
-        return new GatewayProcess(file, Gateway.start(config), out, err);
+        GatewayProcess process = new GatewayProcess(file, Gateway.start(config), out, err);
+        try {
+            process.admin = AdminServer.start(process.gateway, process::reload, process::requestStop);
+        } catch (RuntimeException e) {
+            process.gateway.close();
+            throw e;
+        }
+        return process;
     }
 
     public Gateway gateway() {
@@ -71,10 +81,12 @@ public final class GatewayProcess {
         }
         out.flush();
         err.println("netkit gateway: " + gateway.config().listeners().size() + " listener(s), "
-                + gateway.config().clusters().size() + " cluster(s); reload with SIGHUP, stop with SIGTERM or Ctrl-C");
+                + gateway.config().clusters().size() + " cluster(s); admin on " + admin.uri()
+                + "; reload with SIGHUP, stop with SIGTERM or Ctrl-C");
         err.flush();
         stopRequested.await();
-        gateway.drainAndClose(TCP_DRAIN);
+        gateway.drainAndClose(TCP_DRAIN); // /ready says 503 meanwhile
+        admin.close();
         reloader.shutdownNow();
         err.println("netkit gateway: stopped");
         err.flush();
