@@ -5,9 +5,8 @@ import dev.netkit.gateway.config.ClusterConfig;
 import dev.netkit.gateway.config.GatewayConfig;
 import dev.netkit.gateway.config.ListenerConfig;
 import dev.netkit.gateway.config.TcpListenerConfig;
-import dev.netkit.gateway.internal.anet.AnetProxyListener;
+import dev.netkit.gateway.internal.GatewayListener;
 import dev.netkit.gateway.internal.cluster.ClusterRuntime;
-import dev.netkit.gateway.internal.tcp.TcpProxyListener;
 import dev.netkit.netty.client.BrokerHooks;
 import dev.netkit.netty.transport.IoGroup;
 import dev.netkit.netty.transport.IoThreads;
@@ -15,7 +14,6 @@ import dev.netkit.netty.transport.TransportKind;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -61,7 +59,7 @@ public final class Gateway implements AutoCloseable {
     private final Object lock = new Object();
     private volatile GatewayConfig config;
     private final Map<String, ClusterRuntime> clusters = new LinkedHashMap<>(); // guarded by lock
-    private final Map<String, Object> listeners = new LinkedHashMap<>(); // AnetProxyListener | TcpProxyListener, guarded by lock
+    private final Map<String, GatewayListener> listeners = new LinkedHashMap<>(); // guarded by lock
     private volatile boolean closed;
 
     private Gateway(IoGroup io, BrokerHooks hooks) {
@@ -131,19 +129,15 @@ public final class Gateway implements AutoCloseable {
         return clusters;
     }
 
-    Map<String, Object> listenersLocked() {
+    Map<String, GatewayListener> listenersLocked() {
         return listeners;
     }
 
     // ---- reading --------------------------------------------------------------------------------
 
     /** The running listeners' statistics, in file order. */
-    public List<Object> listenerStats() {
-        List<Object> stats = new ArrayList<>();
-        for (Object l : listenersSnapshot()) {
-            stats.add(l instanceof AnetProxyListener a ? a.stats() : ((TcpProxyListener) l).stats());
-        }
-        return stats;
+    public List<ListenerStats> listenerStats() {
+        return listeners().stream().map(GatewayListener::stats).toList();
     }
 
     /** Whether a drain began ({@link #drainAndClose}): listeners stop accepting, or have stopped. */
@@ -158,8 +152,8 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
-    /** The running listeners (internal types), in file order. */
-    public Collection<Object> listenersSnapshot() {
+    /** The running listeners, in file order (internal types: for the admin and tests). */
+    public List<GatewayListener> listeners() {
         synchronized (lock) {
             return List.copyOf(listeners.values());
         }
@@ -168,11 +162,11 @@ public final class Gateway implements AutoCloseable {
     /** The address listener {@code name} is bound to (with the real port when configured with 0). */
     public InetSocketAddress address(String name) {
         synchronized (lock) {
-            Object l = listeners.get(name);
+            GatewayListener l = listeners.get(name);
             if (l == null) {
                 throw new IllegalArgumentException("no listener named " + name + " (listeners: " + listeners.keySet() + ")");
             }
-            return l instanceof AnetProxyListener a ? a.localAddress() : ((TcpProxyListener) l).localAddress();
+            return l.localAddress();
         }
     }
 
@@ -188,8 +182,8 @@ public final class Gateway implements AutoCloseable {
                 return;
             }
             closed = true;
-            for (Object l : listeners.values()) {
-                stopping.add(stop(l, tcpDrain));
+            for (GatewayListener l : listeners.values()) {
+                stopping.add(l.closeAsync(tcpDrain));
             }
             listeners.clear();
         }
@@ -206,10 +200,6 @@ public final class Gateway implements AutoCloseable {
         log.info("gateway stopped");
     }
 
-    static CompletableFuture<Void> stop(Object listener, Duration tcpDrain) {
-        return listener instanceof AnetProxyListener a ? a.closeAsync() : ((TcpProxyListener) listener).closeAsync(tcpDrain);
-    }
-
     /** {@link #drainAndClose} with 10 s for L4 connections. */
     @Override
     public void close() {
@@ -218,10 +208,6 @@ public final class Gateway implements AutoCloseable {
 
     static String describe(ListenerConfig l) {
         return l.name() + " (" + (l instanceof AnetListenerConfig ? "anet" : "tcp") + ") on " + l.bind();
-    }
-
-    static boolean sameKind(Object running, ListenerConfig next) {
-        return running instanceof AnetProxyListener ? next instanceof AnetListenerConfig : next instanceof TcpListenerConfig;
     }
 
     static ClusterConfig clusterOf(GatewayConfig config, String name) {

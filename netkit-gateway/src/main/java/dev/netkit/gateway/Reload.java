@@ -5,6 +5,7 @@ import dev.netkit.gateway.config.ClusterConfig;
 import dev.netkit.gateway.config.GatewayConfig;
 import dev.netkit.gateway.config.ListenerConfig;
 import dev.netkit.gateway.config.TcpListenerConfig;
+import dev.netkit.gateway.internal.GatewayListener;
 import dev.netkit.gateway.internal.anet.AnetProxyListener;
 import dev.netkit.gateway.internal.cluster.ClusterRuntime;
 import dev.netkit.gateway.internal.tcp.TcpProxyListener;
@@ -33,9 +34,9 @@ final class Reload {
     private final List<ClusterRuntime> createdClusters = new ArrayList<>();
     private final List<ClusterRuntime> retiredClusters = new ArrayList<>();
     private final Map<String, ClusterConfig> endpointChanges = new HashMap<>();
-    private final Map<String, Object> bound = new HashMap<>();
+    private final Map<String, GatewayListener> bound = new HashMap<>();
     private final List<ListenerConfig> rebindOnOwnAddress = new ArrayList<>();
-    private final List<Object> retiredListeners = new ArrayList<>();
+    private final List<GatewayListener> retiredListeners = new ArrayList<>();
     private final List<TcpRoute> releasedRoutes = new ArrayList<>();
 
     Reload(Gateway gateway, GatewayConfig next) {
@@ -50,7 +51,7 @@ final class Reload {
             prepareClusters();
             prepareListeners();
         } catch (RuntimeException e) {
-            bound.values().forEach(l -> Gateway.stop(l, Duration.ZERO).join());
+            bound.values().forEach(l -> l.closeAsync(Duration.ZERO).join());
             createdClusters.forEach(ClusterRuntime::retire);
             throw e;
         }
@@ -82,9 +83,9 @@ final class Reload {
     }
 
     private void prepareListeners() {
-        Map<String, Object> running = gateway.listenersLocked();
+        Map<String, GatewayListener> running = gateway.listenersLocked();
         for (ListenerConfig l : next.listeners()) {
-            Object current = running.get(l.name());
+            GatewayListener current = running.get(l.name());
             if (current != null && canUpdateInPlace(current, l)) {
                 continue;
             }
@@ -96,7 +97,7 @@ final class Reload {
         }
     }
 
-    private static boolean canUpdateInPlace(Object running, ListenerConfig next) {
+    private static boolean canUpdateInPlace(GatewayListener running, ListenerConfig next) {
         if (running instanceof AnetProxyListener a && next instanceof AnetListenerConfig n) {
             return a.canUpdateTo(n);
         }
@@ -107,16 +108,15 @@ final class Reload {
         if (l.bind().port() == 0) {
             return false;
         }
-        for (Object running : gateway.listenersLocked().values()) {
-            ListenerConfig c = running instanceof AnetProxyListener a ? a.config() : ((TcpProxyListener) running).config();
-            if (c.bind().port() == l.bind().port()) {
+        for (GatewayListener running : gateway.listenersLocked().values()) {
+            if (running.config().bind().port() == l.bind().port()) {
                 return true;
             }
         }
         return false;
     }
 
-    private Object bind(ListenerConfig l) {
+    private GatewayListener bind(ListenerConfig l) {
         try {
             if (l instanceof AnetListenerConfig a) {
                 return AnetProxyListener.start(a, brokers(), gateway.io(), null);
@@ -139,10 +139,10 @@ final class Reload {
 
     void commit() {
         endpointChanges.forEach((name, c) -> nextClusters.put(name, nextClusters.get(name).updateEndpoints(c)));
-        Map<String, Object> running = gateway.listenersLocked();
-        Map<String, Object> result = new LinkedHashMap<>();
+        Map<String, GatewayListener> running = gateway.listenersLocked();
+        Map<String, GatewayListener> result = new LinkedHashMap<>();
         for (ListenerConfig l : next.listeners()) {
-            Object current = running.remove(l.name());
+            GatewayListener current = running.remove(l.name());
             if (bound.containsKey(l.name())) {
                 if (current != null) {
                     retiredListeners.add(current);
@@ -158,7 +158,7 @@ final class Reload {
         retiredListeners.addAll(running.values()); // listeners the file no longer has
         running.clear();
         for (ListenerConfig l : rebindOnOwnAddress) {
-            Object holder = result.get(l.name());
+            GatewayListener holder = result.get(l.name());
             rebind(l, holder, result);
         }
         running.putAll(result);
@@ -166,7 +166,7 @@ final class Reload {
         gateway.clustersLocked().putAll(nextClusters);
     }
 
-    private void updateInPlace(Object current, ListenerConfig l) {
+    private void updateInPlace(GatewayListener current, ListenerConfig l) {
         if (current instanceof AnetProxyListener a) {
             a.update((AnetListenerConfig) l, brokers());
             return;
@@ -189,20 +189,19 @@ final class Reload {
      * or protocol, or another one leaving): stop the holders first, then bind. The old holder
      * answers what it has in flight while the new one takes new connections.
      */
-    private void rebind(ListenerConfig l, Object previous, Map<String, Object> result) {
-        List<Object> holders = new ArrayList<>();
+    private void rebind(ListenerConfig l, GatewayListener previous, Map<String, GatewayListener> result) {
+        List<GatewayListener> holders = new ArrayList<>();
         if (previous != null) {
             holders.add(previous);
         }
-        for (Object r : retiredListeners) {
-            ListenerConfig c = r instanceof AnetProxyListener a ? a.config() : ((TcpProxyListener) r).config();
-            if (c.bind().port() == l.bind().port()) {
+        for (GatewayListener r : retiredListeners) {
+            if (r.config().bind().port() == l.bind().port()) {
                 holders.add(r);
             }
         }
-        for (Object h : holders) {
+        for (GatewayListener h : holders) {
             retiredListeners.remove(h);
-            Gateway.stop(h, TCP_DRAIN); // stops accepting at once; in-flight work finishes in the background
+            h.closeAsync(TCP_DRAIN); // stops accepting at once; in-flight work finishes in the background
         }
         long deadline = System.nanoTime() + REBIND_PATIENCE_NANOS;
         while (true) {
@@ -253,8 +252,8 @@ final class Reload {
 
     void retire() {
         List<CompletableFuture<Void>> stopping = new ArrayList<>();
-        for (Object l : retiredListeners) {
-            stopping.add(Gateway.stop(l, TCP_DRAIN));
+        for (GatewayListener l : retiredListeners) {
+            stopping.add(l.closeAsync(TCP_DRAIN));
         }
         for (TcpRoute route : releasedRoutes) {
             ClusterRuntime owner = gateway.clustersLocked().get(route.cluster());

@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.netkit.gateway.config.GatewayConfig;
 import dev.netkit.gateway.config.GatewayConfigParser;
-import dev.netkit.gateway.internal.anet.AnetListenerStats;
+import dev.netkit.gateway.AnetListenerStats;
 import dev.netkit.gateway.internal.anet.AnetProxyListener;
 import dev.netkit.netty.client.Broker;
 import dev.netkit.netty.client.BrokerConfig;
@@ -214,7 +214,7 @@ class GatewayAnetTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> gateway.reload(clash))
                 .isInstanceOf(GatewayException.class).hasMessageContaining("second").hasMessageContaining("cannot bind");
         assertThat(gateway.config()).isSameAs(before);
-        assertThat(gateway.listenersSnapshot()).hasSize(1).allMatch(l -> l instanceof AnetProxyListener);
+        assertThat(gateway.listeners()).hasSize(1).allMatch(l -> l instanceof AnetProxyListener);
         assertThat(call(client(gateway.address("front")), "still")).isEqualTo("one:still");
     }
 }

@@ -4,7 +4,7 @@ import static dev.netkit.netty.testing.RawClient.frame;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.netkit.gateway.internal.anet.AnetListenerStats;
+import dev.netkit.gateway.AnetListenerStats;
 import dev.netkit.netty.server.FrameServer;
 import dev.netkit.netty.testing.HeldRequests;
 import dev.netkit.netty.testing.RawClient;

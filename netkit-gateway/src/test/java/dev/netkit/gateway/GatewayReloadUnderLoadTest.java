@@ -3,8 +3,8 @@ package dev.netkit.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.netkit.gateway.config.GatewayConfig;
-import dev.netkit.gateway.internal.anet.AnetListenerStats;
-import dev.netkit.gateway.internal.tcp.TcpListenerStats;
+import dev.netkit.gateway.AnetListenerStats;
+import dev.netkit.gateway.TcpListenerStats;
 import dev.netkit.netty.client.Broker;
 import dev.netkit.netty.client.BrokerConfig;
 import dev.netkit.netty.server.FrameServer;

@@ -1,9 +1,9 @@
 package dev.netkit.gateway.admin;
 
 import dev.netkit.gateway.Gateway;
+import dev.netkit.gateway.internal.GatewayListener;
 import dev.netkit.gateway.internal.anet.AnetProxyListener;
 import dev.netkit.gateway.internal.cluster.ClusterRuntime;
-import dev.netkit.gateway.internal.tcp.TcpProxyListener;
 import dev.netkit.metrics.BrokerMetrics;
 import dev.netkit.metrics.NetkitMetrics;
 import dev.netkit.metrics.ServerMetrics;
@@ -31,7 +31,7 @@ final class GatewayMetrics implements AutoCloseable {
     private final Gateway gateway;
     private final Map<Broker, BrokerMetrics> brokers = new IdentityHashMap<>();
     private final Map<AnetProxyListener, ServerMetrics> servers = new IdentityHashMap<>();
-    private final Map<Object, ListenerMeters> listeners = new IdentityHashMap<>();
+    private final Map<GatewayListener, ListenerMeters> listeners = new IdentityHashMap<>();
 
     GatewayMetrics(MeterRegistry registry, Gateway gateway) {
         this.registry = registry;
@@ -47,25 +47,19 @@ final class GatewayMetrics implements AutoCloseable {
                 liveBrokers.put(b, c.name());
             }
         }
-        Map<Object, String> liveListeners = new IdentityHashMap<>();
+        Map<GatewayListener, String> liveListeners = new IdentityHashMap<>();
         Map<AnetProxyListener, String> liveServers = new IdentityHashMap<>();
-        for (Object l : gateway.listenersSnapshot()) {
+        for (GatewayListener l : gateway.listeners()) {
+            liveListeners.put(l, l.name());
             if (l instanceof AnetProxyListener a) {
-                liveListeners.put(a, a.name());
                 liveServers.put(a, a.name());
-            } else if (l instanceof TcpProxyListener t) {
-                liveListeners.put(t, t.name());
             }
         }
         sync(brokers, liveBrokers, (b, name) -> BrokerMetrics.create(registry, Tags.of("cluster", name)).bind(b));
         brokers.values().forEach(BrokerMetrics::refresh); // endpoints changed by a reload show at once
         sync(servers, liveServers, (a, name) -> NetkitMetrics.bind(registry, a.server(), Tags.of("listener", name)));
         sync(listeners, liveListeners, (l, name) -> new ListenerMeters(registry, name, l));
-        listeners.forEach((l, meters) -> meters.update(stats(l)));
-    }
-
-    private static Object stats(Object listener) {
-        return listener instanceof AnetProxyListener a ? a.stats() : ((TcpProxyListener) listener).stats();
+        listeners.forEach((l, meters) -> meters.update(l.stats()));
     }
 
     private static <K, M extends AutoCloseable> void sync(Map<K, M> bound, Map<K, String> live,

@@ -1,7 +1,8 @@
 package dev.netkit.gateway.admin;
 
-import dev.netkit.gateway.internal.anet.AnetListenerStats;
-import dev.netkit.gateway.internal.tcp.TcpListenerStats;
+import dev.netkit.gateway.AnetListenerStats;
+import dev.netkit.gateway.ListenerStats;
+import dev.netkit.gateway.TcpListenerStats;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -38,7 +39,7 @@ final class ListenerMeters implements AutoCloseable {
     private final Object anchor;
     private final List<Meter> meters = new ArrayList<>();
     private final Set<String> dynamic = new HashSet<>(); // failure kinds or endpoints registered
-    private volatile Object last; // AnetListenerStats | TcpListenerStats
+    private volatile ListenerStats last;
 
     ListenerMeters(MeterRegistry registry, String listener, Object anchor) {
         this.registry = registry;
@@ -47,7 +48,7 @@ final class ListenerMeters implements AutoCloseable {
     }
 
     /** Stores the snapshot the meters read until the next update, registering meters it needs. */
-    void update(Object stats) {
+    void update(ListenerStats stats) {
         boolean first = last == null;
         last = stats;
         switch (stats) {
@@ -63,7 +64,6 @@ final class ListenerMeters implements AutoCloseable {
                 }
                 t.endpoints().keySet().forEach(this::endpoint);
             }
-            default -> throw new IllegalArgumentException("not listener stats: " + stats);
         }
     }
 

@@ -5,10 +5,12 @@ import dev.netkit.core.balance.EndpointStats;
 import dev.netkit.core.balance.LoadBalancer;
 import dev.netkit.core.pool.PoolStats;
 import dev.netkit.gateway.Gateway;
-import dev.netkit.gateway.internal.anet.AnetListenerStats;
+import dev.netkit.gateway.AnetListenerStats;
+import dev.netkit.gateway.ListenerStats;
+import dev.netkit.gateway.internal.GatewayListener;
 import dev.netkit.gateway.internal.anet.AnetProxyListener;
 import dev.netkit.gateway.internal.cluster.ClusterRuntime;
-import dev.netkit.gateway.internal.tcp.TcpListenerStats;
+import dev.netkit.gateway.TcpListenerStats;
 import dev.netkit.gateway.internal.tcp.TcpProxyListener;
 import dev.netkit.netty.client.Broker;
 import dev.netkit.netty.server.ServerStats;
@@ -28,11 +30,10 @@ final class StatsView {
     /** {@code {"listeners": {NAME: {...}}}}, in file order. */
     static Map<String, Object> listeners(Gateway gateway) {
         Map<String, Object> listeners = new LinkedHashMap<>();
-        for (Object l : gateway.listenersSnapshot()) {
-            switch (l) {
-                case AnetProxyListener a -> listeners.put(a.name(), anet(a.stats()));
-                case TcpProxyListener t -> listeners.put(t.name(), tcp(t.stats()));
-                default -> throw new IllegalStateException("unknown listener type " + l.getClass());
+        for (ListenerStats stats : gateway.listenerStats()) {
+            switch (stats) {
+                case AnetListenerStats a -> listeners.put(a.name(), anet(a));
+                case TcpListenerStats t -> listeners.put(t.name(), tcp(t));
             }
         }
         return Map.of("listeners", listeners);
@@ -88,7 +89,7 @@ final class StatsView {
      */
     static Map<String, Object> clusters(Gateway gateway) {
         Map<LoadBalancer, String> tcpListeners = new IdentityHashMap<>();
-        for (Object l : gateway.listenersSnapshot()) {
+        for (GatewayListener l : gateway.listeners()) {
             if (l instanceof TcpProxyListener t) {
                 tcpListeners.put(t.route().balancer(), t.name());
             }

@@ -182,7 +182,7 @@ class AdminServerTest {
             assertThat(s.getInputStream().readNBytes(10)).isEqualTo(bytes("0123456789"));
         }
         await().atMost(WAIT).until(() -> gateway.listenerStats().stream()
-                .anyMatch(x -> x instanceof dev.netkit.gateway.internal.tcp.TcpListenerStats t && t.active() == 0 && t.accepted() == 1));
+                .anyMatch(x -> x instanceof dev.netkit.gateway.TcpListenerStats t && t.active() == 0 && t.accepted() == 1));
 
         Map<?, ?> stats = json("/stats");
         assertThat(number(stats, "listeners", "front", "requests")).isEqualTo(20);

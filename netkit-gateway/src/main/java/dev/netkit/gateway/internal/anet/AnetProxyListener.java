@@ -1,6 +1,9 @@
 package dev.netkit.gateway.internal.anet;
 
 import dev.netkit.core.event.EventBus;
+import dev.netkit.gateway.AnetListenerStats;
+import dev.netkit.gateway.internal.GatewayListener;
+import java.time.Duration;
 import dev.netkit.gateway.config.AnetListenerConfig;
 import dev.netkit.netty.client.Broker;
 import dev.netkit.netty.server.FrameServer;
@@ -18,7 +21,7 @@ import java.util.function.Function;
  *
  * <p>Thread-safe.
  */
-public final class AnetProxyListener implements AutoCloseable {
+public final class AnetProxyListener implements GatewayListener, AutoCloseable {
     private final AnetCounters counters;
     private final ForwardingHandler handler;
     private final FrameServer server;
@@ -69,10 +72,12 @@ public final class AnetProxyListener implements AutoCloseable {
         config = next;
     }
 
+    @Override
     public String name() {
         return config.name();
     }
 
+    @Override
     public AnetListenerConfig config() {
         return config;
     }
@@ -87,10 +92,12 @@ public final class AnetProxyListener implements AutoCloseable {
         return server;
     }
 
+    @Override
     public InetSocketAddress localAddress() {
         return server.localAddress();
     }
 
+    @Override
     public AnetListenerStats stats() {
         return new AnetListenerStats(config.name(), counters.requests.sum(), counters.answered.sum(),
                 counters.failuresByKind(), counters.dropped.sum(), counters.closedClients.sum(), server.stats());
@@ -99,6 +106,12 @@ public final class AnetProxyListener implements AutoCloseable {
     /** Stops accepting; answers what is in flight (bounded by the listener's shutdown timeout); closes. */
     public CompletableFuture<Void> closeAsync() {
         return server.stopAsync();
+    }
+
+    /** {@link #closeAsync()}: requests in flight are bounded by the listener's own shutdown timeout. */
+    @Override
+    public CompletableFuture<Void> closeAsync(Duration connectionDrain) {
+        return closeAsync();
     }
 
     @Override

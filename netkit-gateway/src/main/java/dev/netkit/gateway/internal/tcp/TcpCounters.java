@@ -1,6 +1,7 @@
 package dev.netkit.gateway.internal.tcp;
 
 import dev.netkit.core.endpoint.Endpoint;
+import dev.netkit.gateway.TcpListenerStats;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;

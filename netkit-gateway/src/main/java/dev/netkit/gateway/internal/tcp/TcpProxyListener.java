@@ -1,6 +1,8 @@
 package dev.netkit.gateway.internal.tcp;
 
+import dev.netkit.gateway.TcpListenerStats;
 import dev.netkit.gateway.config.ProxyProtocol;
+import dev.netkit.gateway.internal.GatewayListener;
 import dev.netkit.gateway.config.TcpListenerConfig;
 import dev.netkit.netty.transport.IoGroup;
 import io.netty.bootstrap.Bootstrap;
@@ -27,7 +29,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe.
  */
-public final class TcpProxyListener implements AutoCloseable {
+public final class TcpProxyListener implements GatewayListener, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TcpProxyListener.class);
     private static final long WARN_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
 
@@ -104,19 +106,23 @@ public final class TcpProxyListener implements AutoCloseable {
         return route;
     }
 
+    @Override
     public String name() {
         return name;
     }
 
+    @Override
     public TcpListenerConfig config() {
         return config;
     }
 
     /** The bound address (with the real port when configured with 0). */
+    @Override
     public InetSocketAddress localAddress() {
         return (InetSocketAddress) serverChannel.localAddress();
     }
 
+    @Override
     public TcpListenerStats stats() {
         return counters.snapshot(name);
     }
@@ -149,6 +155,7 @@ public final class TcpProxyListener implements AutoCloseable {
      * Stops accepting, lets open connections finish for up to {@code drain}, then closes the rest.
      * Completes when every connection is closed.
      */
+    @Override
     public CompletableFuture<Void> closeAsync(Duration drain) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         Channel server = serverChannel;

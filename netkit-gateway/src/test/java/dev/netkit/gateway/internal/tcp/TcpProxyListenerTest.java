@@ -8,6 +8,7 @@ import dev.netkit.core.balance.LoadBalancer;
 import dev.netkit.core.balance.Strategy;
 import dev.netkit.core.balance.WeightedEndpoint;
 import dev.netkit.core.endpoint.Endpoint;
+import dev.netkit.gateway.TcpListenerStats;
 import dev.netkit.gateway.config.BindAddress;
 import dev.netkit.gateway.config.LbPolicy;
 import dev.netkit.gateway.config.ProxyProtocol;

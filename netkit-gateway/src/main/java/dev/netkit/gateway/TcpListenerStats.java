@@ -1,4 +1,4 @@
-package dev.netkit.gateway.internal.tcp;
+package dev.netkit.gateway;
 
 import java.util.Map;
 
@@ -30,7 +30,7 @@ public record TcpListenerStats(
         long stickyFull,
         long bytesFromClients,
         long bytesToClients,
-        Map<String, EndpointBytes> endpoints) {
+        Map<String, EndpointBytes> endpoints) implements ListenerStats {
 
     /** Connections and bytes of one endpoint. */
     public record EndpointBytes(long connections, long bytesToUpstream, long bytesFromUpstream) {}

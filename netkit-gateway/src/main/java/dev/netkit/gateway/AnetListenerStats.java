@@ -1,4 +1,4 @@
-package dev.netkit.gateway.internal.anet;
+package dev.netkit.gateway;
 
 import dev.netkit.netty.server.ServerStats;
 import java.util.Map;
@@ -23,4 +23,4 @@ public record AnetListenerStats(
         Map<String, Long> failures,
         long dropped,
         long closed,
-        ServerStats server) {}
+        ServerStats server) implements ListenerStats {}

@@ -1,0 +1,26 @@
+package dev.netkit.gateway.internal;
+
+import dev.netkit.gateway.ListenerStats;
+import dev.netkit.gateway.config.ListenerConfig;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+
+/** A running listener of the gateway: {@code AnetProxyListener} or {@code TcpProxyListener}. */
+public interface GatewayListener {
+    String name();
+
+    /** The configuration it runs with now. */
+    ListenerConfig config();
+
+    /** Where it is bound (the real port when configured with 0). */
+    InetSocketAddress localAddress();
+
+    ListenerStats stats();
+
+    /**
+     * Stops accepting and lets what is in flight finish: requests up to the listener's shutdown
+     * timeout, L4 connections up to {@code connectionDrain}; then closes.
+     */
+    CompletableFuture<Void> closeAsync(Duration connectionDrain);
+}
