@@ -10,6 +10,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
@@ -50,6 +51,7 @@ final class ProxiedConnection {
     private final ArrayDeque<ByteBuf> early = new ArrayDeque<>();
     private final long idleTimeoutNanos;
     private long lastActivityNanos;
+    private ScheduledFuture<?> idleTimer; // null once both sides are closed
 
     ProxiedConnection(TcpProxyListener listener, TcpRoute route, Channel client) {
         this.listener = listener;
@@ -61,7 +63,7 @@ final class ProxiedConnection {
     /** Called once the client connection is active. */
     void start() {
         lastActivityNanos = System.nanoTime();
-        client.eventLoop().schedule(this::checkIdle, idleTimeoutNanos, TimeUnit.NANOSECONDS);
+        idleTimer = client.eventLoop().schedule(this::checkIdle, idleTimeoutNanos, TimeUnit.NANOSECONDS);
         EndpointState first;
         try {
             first = route.pick(remoteAddress().getAddress(), System.nanoTime());
@@ -186,14 +188,19 @@ final class ProxiedConnection {
         }
     }
 
-    /** Nothing moved either way for the idle timeout: both close (one timer per connection, re-armed lazily). */
+    /**
+     * Nothing moved either way for the idle timeout: both close (one timer per connection, re-armed
+     * lazily). It runs until both sides are closed, not only the client: an upstream left flushing
+     * to a peer that does not read would otherwise stay open for ever.
+     */
     private void checkIdle() {
-        if (!client.isOpen()) {
+        idleTimer = null;
+        if (bothClosed()) {
             return;
         }
         long idle = System.nanoTime() - lastActivityNanos;
         if (idle < idleTimeoutNanos) {
-            client.eventLoop().schedule(this::checkIdle, idleTimeoutNanos - idle, TimeUnit.NANOSECONDS);
+            idleTimer = client.eventLoop().schedule(this::checkIdle, idleTimeoutNanos - idle, TimeUnit.NANOSECONDS);
             return;
         }
         listener.counters().idleTimeouts.increment();
@@ -217,6 +224,14 @@ final class ProxiedConnection {
         if (clientSide) {
             finish(); // the upstream side always closes the client side too, so this is the end
         }
+        if (bothClosed() && idleTimer != null) {
+            idleTimer.cancel(false); // a closed connection must not stay scheduled (and reachable) until the idle timeout
+            idleTimer = null;
+        }
+    }
+
+    private boolean bothClosed() {
+        return !client.isOpen() && (upstream == null || !upstream.isOpen());
     }
 
     private void closeBothAfterFlush() {
