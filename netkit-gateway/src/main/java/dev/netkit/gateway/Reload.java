@@ -52,6 +52,10 @@ final class Reload {
             prepareListeners();
         } catch (RuntimeException e) {
             bound.values().forEach(l -> l.closeAsync(Duration.ZERO).join());
+            bound.values().forEach(this::releaseRouteOf);
+            for (TcpRoute route : releasedRoutes) { // also the routes of tcp listeners that failed to bind
+                nextClusters.get(route.cluster()).release(route);
+            }
             createdClusters.forEach(ClusterRuntime::retire);
             throw e;
         }
@@ -122,7 +126,13 @@ final class Reload {
                 return AnetProxyListener.start(a, brokers(), gateway.io(), null);
             }
             TcpListenerConfig t = (TcpListenerConfig) l;
-            return new TcpProxyListener(t, nextClusters.get(t.cluster()).newTcpRoute(t), gateway.io()).start();
+            TcpRoute route = nextClusters.get(t.cluster()).newTcpRoute(t);
+            try {
+                return new TcpProxyListener(t, route, gateway.io()).start();
+            } catch (Exception e) {
+                releasedRoutes.add(route); // released when the reload is undone, or retired with the others
+                throw e;
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new GatewayException("listener " + Gateway.describe(l) + ": interrupted while binding", e);
@@ -202,6 +212,7 @@ final class Reload {
         for (GatewayListener h : holders) {
             retiredListeners.remove(h);
             h.closeAsync(TCP_DRAIN); // stops accepting at once; in-flight work finishes in the background
+            releaseRouteOf(h);
         }
         long deadline = System.nanoTime() + REBIND_PATIENCE_NANOS;
         while (true) {
@@ -216,6 +227,17 @@ final class Reload {
                 }
                 sleepBriefly();
             }
+        }
+    }
+
+    /**
+     * A tcp listener leaving (removed, re-bound, or bound by a reload that is undone) gives back its
+     * balancer: it leaves its cluster's list and its health checks stop. Its open connections keep
+     * finishing on it (a closed balancer still picks and counts).
+     */
+    private void releaseRouteOf(GatewayListener listener) {
+        if (listener instanceof TcpProxyListener t) {
+            releasedRoutes.add(t.route());
         }
     }
 
@@ -254,6 +276,7 @@ final class Reload {
         List<CompletableFuture<Void>> stopping = new ArrayList<>();
         for (GatewayListener l : retiredListeners) {
             stopping.add(l.closeAsync(TCP_DRAIN));
+            releaseRouteOf(l);
         }
         for (TcpRoute route : releasedRoutes) {
             ClusterRuntime owner = gateway.clustersLocked().get(route.cluster());
