@@ -38,6 +38,8 @@ final class Reload {
     private final List<ListenerConfig> rebindOnOwnAddress = new ArrayList<>();
     private final List<GatewayListener> retiredListeners = new ArrayList<>();
     private final List<TcpRoute> releasedRoutes = new ArrayList<>();
+    /** Holders stopped by {@link #rebind}: retired clusters wait for them too. */
+    private final List<CompletableFuture<Void>> rebindStops = new ArrayList<>();
 
     Reload(Gateway gateway, GatewayConfig next) {
         this.gateway = gateway;
@@ -211,7 +213,9 @@ final class Reload {
         }
         for (GatewayListener h : holders) {
             retiredListeners.remove(h);
-            h.closeAsync(TCP_DRAIN); // stops accepting at once; in-flight work finishes in the background
+            // Stops accepting at once; in-flight work finishes in the background, and clusters this
+            // reload retires wait for it (its requests may still be starting on an old broker).
+            rebindStops.add(h.closeAsync(TCP_DRAIN));
             releaseRouteOf(h);
         }
         long deadline = System.nanoTime() + REBIND_PATIENCE_NANOS;
@@ -273,7 +277,7 @@ final class Reload {
     }
 
     void retire() {
-        List<CompletableFuture<Void>> stopping = new ArrayList<>();
+        List<CompletableFuture<Void>> stopping = new ArrayList<>(rebindStops);
         for (GatewayListener l : retiredListeners) {
             stopping.add(l.closeAsync(TCP_DRAIN));
             releaseRouteOf(l);

@@ -12,7 +12,10 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
+import dev.netkit.core.endpoint.Endpoint;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /*
@@ -43,6 +46,7 @@ final class ProxiedConnection {
     private EndpointState endpoint;
     private TcpCounters.PerEndpoint endpointCounters;
     private int attempts;
+    private List<Endpoint> failedEndpoints; // created on the first failed connect
     private long connectLatencyNanos = -1;
     private boolean clientInputShut;
     private boolean upstreamInputShut;
@@ -91,7 +95,7 @@ final class ProxiedConnection {
                 return; // the client left meanwhile
             }
             int tries = Math.min(MAX_ATTEMPTS, route.balancer().endpoints().size()); // no endpoint twice
-            EndpointState next = attempts < tries ? route.pickOther(target) : null;
+            EndpointState next = attempts < tries ? pickUntried(target) : null;
             if (next == null) {
                 giveUp("could not connect to " + target.endpoint().address() + " of cluster " + route.cluster()
                         + " after " + attempts + " attempt(s): " + f.cause());
@@ -111,7 +115,7 @@ final class ProxiedConnection {
             finish();
             return;
         }
-        if (!route.remember(remoteAddress().getAddress(), target, System.nanoTime())) {
+        if (!route.connectionOpened(remoteAddress().getAddress(), target, System.nanoTime())) {
             listener.counters().stickyFull.increment();
         }
         if (listener.sendsProxyHeader()) {
@@ -133,6 +137,22 @@ final class ProxiedConnection {
     /** Keeps client bytes that arrive before the upstream is connected. */
     void holdEarly(ByteBuf bytes) {
         early.add(bytes);
+    }
+
+    /** Another endpoint after {@code failed}, never one that already failed for this client. */
+    private EndpointState pickUntried(EndpointState failed) {
+        if (failedEndpoints == null) {
+            failedEndpoints = new ArrayList<>(MAX_ATTEMPTS);
+        }
+        failedEndpoints.add(failed.endpoint().address());
+        for (int draw = 0; draw < 2 * MAX_ATTEMPTS; draw++) {
+            EndpointState next = route.pickOther(failed);
+            if (next == null || !failedEndpoints.contains(next.endpoint().address())) {
+                return next;
+            }
+            route.balancer().finished(next, 0, Outcome.NOT_COUNTED); // a pick given back unused
+        }
+        return null;
     }
 
     private void giveUp(String why) {
@@ -246,6 +266,6 @@ final class ProxiedConnection {
         }
         finished = true;
         route.balancer().finished(endpoint, connectLatencyNanos, Outcome.SUCCESS);
-        route.refresh(remoteAddress().getAddress(), endpoint, System.nanoTime()); // the TTL runs from the last connection
+        route.connectionClosed(remoteAddress().getAddress(), endpoint, System.nanoTime()); // the TTL runs from the last one
     }
 }

@@ -6,18 +6,29 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Session affinity for an L4 listener: which endpoint each client address was last sent to, kept
- * for a TTL after its last connection ended (HAProxy's stick table). Bounded: beyond
+ * while it has connections there and for a TTL after its last one ended (HAProxy's stick table).
+ * Bounded: beyond
  * {@code maxEntries} expired entries are swept, and if none expired a new client is not
  * remembered (it is balanced normally; counted by the caller).
  *
  * <p>Thread-safe; the clock is passed in so tests need no sleeps.
  */
 public final class StickyTable {
-    private record Entry(Endpoint endpoint, long expiresAtNanos) {}
+    /** How often a full table may be swept: the sweep scans every entry, on an event loop. */
+    static final long SWEEP_INTERVAL_NANOS = 1_000_000_000L;
+
+    /** A client's endpoint; while {@code open > 0} it does not expire, after that at {@code expiresAtNanos}. */
+    private record Entry(Endpoint endpoint, long expiresAtNanos, int open) {
+        boolean expired(long nowNanos) {
+            return open == 0 && nowNanos - expiresAtNanos >= 0;
+        }
+    }
 
     private final ConcurrentHashMap<InetAddress, Entry> entries = new ConcurrentHashMap<>();
     private final long ttlNanos;
     private final int maxEntries;
+    private volatile long lastSweepNanos;
+    private volatile boolean swept;
 
     public StickyTable(long ttlNanos, int maxEntries) {
         this.ttlNanos = ttlNanos;
@@ -30,7 +41,7 @@ public final class StickyTable {
         if (e == null) {
             return null;
         }
-        if (nowNanos - e.expiresAtNanos >= 0) {
+        if (e.expired(nowNanos)) {
             entries.remove(client, e);
             return null;
         }
@@ -38,32 +49,56 @@ public final class StickyTable {
     }
 
     /**
-     * Remembers (or refreshes) {@code client} → {@code endpoint} until {@code now + ttl}.
+     * A connection from {@code client} to {@code endpoint} opened: the client sticks to it while it
+     * has connections there, and for the TTL after the last one closes. A client that moved to
+     * another endpoint sticks to the new one from now on.
      *
      * @return false when the table is full of live entries and the client was not remembered
      */
-    public boolean put(InetAddress client, Endpoint endpoint, long nowNanos) {
+    public boolean opened(InetAddress client, Endpoint endpoint, long nowNanos) {
         if (entries.size() >= maxEntries && !entries.containsKey(client)) {
-            sweep(nowNanos);
+            sweepAtMostEverySecond(nowNanos);
             if (entries.size() >= maxEntries) {
                 return false;
             }
         }
-        entries.put(client, new Entry(endpoint, nowNanos + ttlNanos));
+        entries.compute(client, (k, e) -> e != null && e.endpoint.equals(endpoint)
+                ? new Entry(endpoint, e.expiresAtNanos, e.open + 1)
+                : new Entry(endpoint, nowNanos + ttlNanos, 1));
         return true;
     }
 
     /**
-     * Restarts the TTL of {@code client} → {@code endpoint}; does nothing when the client sticks to
-     * another endpoint now (an older connection ending must not undo a newer choice).
+     * A connection from {@code client} to {@code endpoint} closed: with none left there, the TTL
+     * starts now. Does nothing when the client sticks to another endpoint meanwhile (an older
+     * connection ending must not undo a newer choice).
      */
-    public void refresh(InetAddress client, Endpoint endpoint, long nowNanos) {
-        entries.computeIfPresent(client, (k, e) -> e.endpoint.equals(endpoint) ? new Entry(endpoint, nowNanos + ttlNanos) : e);
+    public void closed(InetAddress client, Endpoint endpoint, long nowNanos) {
+        entries.computeIfPresent(client, (k, e) -> {
+            if (!e.endpoint.equals(endpoint)) {
+                return e;
+            }
+            int open = Math.max(0, e.open - 1);
+            return new Entry(endpoint, open == 0 ? nowNanos + ttlNanos : e.expiresAtNanos, open);
+        });
     }
 
-    /** Drops expired entries. */
+    /** Drops expired entries (a full scan). */
     public void sweep(long nowNanos) {
-        entries.values().removeIf(e -> nowNanos - e.expiresAtNanos >= 0);
+        entries.values().removeIf(e -> e.expired(nowNanos));
+    }
+
+    /**
+     * A full table is swept at most once a second: otherwise every new client would scan the
+     * whole table while it is full of live entries.
+     */
+    private void sweepAtMostEverySecond(long nowNanos) {
+        if (swept && nowNanos - lastSweepNanos < SWEEP_INTERVAL_NANOS) {
+            return;
+        }
+        swept = true;
+        lastSweepNanos = nowNanos;
+        sweep(nowNanos);
     }
 
     /** Entries held now (expired ones included until swept or looked up). */

@@ -76,15 +76,19 @@ public final class TcpRoute {
         return balancer.pickOther(failed);
     }
 
-    /** A connection from {@code client} to {@code endpoint} opened or closed: refreshes its stickiness. */
-    boolean remember(InetAddress client, EndpointState endpoint, long nowNanos) {
-        return sticky == null || sticky.put(client, endpoint.endpoint().address(), nowNanos);
+    /**
+     * A connection from {@code client} to {@code endpoint} opened: the client sticks to it.
+     *
+     * @return false when the sticky table was full and the client is not remembered
+     */
+    boolean connectionOpened(InetAddress client, EndpointState endpoint, long nowNanos) {
+        return sticky == null || sticky.opened(client, endpoint.endpoint().address(), nowNanos);
     }
 
-    /** A connection ended: the client's stickiness runs from now, unless it moved to another endpoint meanwhile. */
-    void refresh(InetAddress client, EndpointState endpoint, long nowNanos) {
+    /** A connection ended: with none left, the client's stickiness runs for the TTL from now. */
+    void connectionClosed(InetAddress client, EndpointState endpoint, long nowNanos) {
         if (sticky != null) {
-            sticky.refresh(client, endpoint.endpoint().address(), nowNanos);
+            sticky.closed(client, endpoint.endpoint().address(), nowNanos);
         }
     }
 

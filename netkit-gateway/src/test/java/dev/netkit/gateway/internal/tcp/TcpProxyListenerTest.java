@@ -139,6 +139,26 @@ class TcpProxyListenerTest {
     }
 
     @Test
+    void aClientIsNeverRetriedOnAnEndpointThatAlreadyFailedIt() throws Exception {
+        TcpBackend live = later(TcpBackend.greeting("live"));
+        List<WeightedEndpoint> list = List.of(WeightedEndpoint.of(Endpoint.parse("127.0.0.1:" + deadPort())),
+                WeightedEndpoint.of(Endpoint.parse("127.0.0.1:" + deadPort())), WeightedEndpoint.of(Endpoint.parse(live.address())));
+        LoadBalancer lb = later(LoadBalancer.builder(BalancerConfig.defaults().withStrategy(Strategy.WEIGHTED_RANDOM)
+                        .withOutlier(dev.netkit.core.balance.OutlierConfig.disabled()).withBreaker(dev.netkit.core.breaker.BreakerConfig.disabled()))
+                .endpoints(list).attach(w -> new InetSocketAddress(w.address().host(), w.address().port())).build());
+        TcpProxyListener proxy = start(config(LbPolicy.RANDOM, Duration.ofMinutes(1), ProxyProtocol.NONE),
+                new TcpRoute("pool", lb, TcpRoute.Policy.BALANCED, null));
+        for (int i = 0; i < 30; i++) { // two dead of three: at most 3 attempts, never one twice, so each reaches "live"
+            try (Socket s = connect(proxy)) {
+                assertThat(greeting(s)).as("connection %d", i).isEqualTo("live");
+            }
+        }
+        assertThat(proxy.stats().noUpstream()).isZero();
+        await().atMost(WAIT).until(() -> proxy.stats().active() == 0);
+        assertThat(lb.stats().endpoints()).allSatisfy(e -> assertThat(e.outstanding()).isZero());
+    }
+
+    @Test
     void withEveryEndpointDownTheClientIsClosedAtOnce() throws Exception {
         TcpProxyListener proxy = start(config(LbPolicy.ROUND_ROBIN, Duration.ofMinutes(1), ProxyProtocol.NONE),
                 route(Strategy.ROUND_ROBIN, TcpRoute.Policy.BALANCED, "127.0.0.1:" + deadPort(), "127.0.0.1:" + deadPort()));
