@@ -281,6 +281,27 @@ def proc_ticks(pids):
     return total
 
 
+def ctx_switches(pids):
+    """Voluntary (sleeps, e.g. in epoll_wait) and involuntary context switches of every thread."""
+    vol = invol = 0
+    for pid in pids:
+        try:
+            tasks = os.listdir(f"/proc/{pid}/task")
+        except OSError:
+            continue
+        for tid in tasks:
+            try:
+                with open(f"/proc/{pid}/task/{tid}/status") as f:
+                    for line in f:
+                        if line.startswith("voluntary_ctxt_switches"):
+                            vol += int(line.split()[1])
+                        elif line.startswith("nonvoluntary_ctxt_switches"):
+                            invol += int(line.split()[1])
+            except (OSError, ValueError):
+                pass
+    return vol, invol
+
+
 def machine_ticks():
     with open("/proc/stat") as f:
         v = [int(x) for x in f.readline().split()[1:]]
@@ -311,19 +332,21 @@ def drive(tools, driver, port, c, d, secs, warm, tracked):
             time.sleep(max(0, t0 + at - time.monotonic()))
             groups = {k: proc_ticks(v) for k, v in tracked.items()}
             groups["driver"] = proc_ticks([p.pid])
-            snaps.append((time.monotonic(), groups, machine_ticks()))
+            cs = ctx_switches(tracked["proxy"]) if "proxy" in tracked else (0, 0)
+            snaps.append((time.monotonic(), groups, machine_ticks(), cs))
         out, err = p.communicate(timeout=secs + warm + 30)
     finally:
         if p.poll() is None:
             p.kill()
             p.wait()
-    (ta, ga, ma), (tb, gb, mb) = snaps
+    (ta, ga, ma, ca), (tb, gb, mb, cb) = snaps
     wall = tb - ta
     cores = {k: (gb[k] - ga[k]) / HZ / wall for k in ga}
     mtot = mb["total"] - ma["total"]
     busy_cores = (mb["busy"] - ma["busy"]) / HZ / wall
     r = {"cores": cores, "steal_pct": 100.0 * (mb["steal"] - ma["steal"]) / max(1, mtot),
-         "untracked_cores": busy_cores - sum(cores.values()), "busy_cores": busy_cores}
+         "untracked_cores": busy_cores - sum(cores.values()), "busy_cores": busy_cores,
+         "proxy_cs_per_s": ((cb[0] - ca[0]) / wall, (cb[1] - ca[1]) / wall)}
     if driver == "rawload":
         m = re.search(r"ok=(\d+) bad=(\d+) throughput=([\d.]+)", out)
         lat = re.search(r"p50=(\S+) p90=\S+ p99=(\S+)", out)
@@ -413,8 +436,9 @@ def report(results, cells, targets):
 
 
 def cpu_table(results, cells, targets):
-    lines = ["| cell | target | backends | proxy | driver | untracked | backend CPU/req | proxy CPU/req | driver CPU/req |",
-             "|---|---|---|---|---|---|---|---|---|"]
+    lines = ["| cell | target | backends | proxy | driver | untracked | backend CPU/req | proxy CPU/req | driver CPU/req "
+             "| proxy sleeps/req (voluntary ctx switches) |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for cell in cells:
         for t in targets:
             rs = results.get((cell, t), [])
@@ -426,9 +450,11 @@ def cpu_table(results, cells, targets):
                 return statistics.median(r["cores"].get(key, 0.0) / r["rps"] * 1e6 for r in rs)
             proxy_cores = f"{m('proxy'):.2f}" if t != "direct" else "–"
             proxy_per = f"{per('proxy'):.1f} µs" if t != "direct" else "–"
+            sleeps = (f"{statistics.median(r['proxy_cs_per_s'][0] / r['rps'] for r in rs):.2f}"
+                      if t != "direct" and all("proxy_cs_per_s" in r for r in rs) else "–")
             lines.append(f"| {cell} | {t} | {m('backends'):.2f} | {proxy_cores} | {m('driver'):.2f} | "
                          f"{statistics.median(r['untracked_cores'] for r in rs):.2f} | {per('backends'):.1f} µs | "
-                         f"{proxy_per} | {per('driver'):.1f} µs |")
+                         f"{proxy_per} | {per('driver'):.1f} µs | {sleeps} |")
     return "\n".join(lines)
 
 
