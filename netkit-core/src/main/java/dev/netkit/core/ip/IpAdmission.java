@@ -78,6 +78,14 @@ public final class IpAdmission {
         }
     }
 
+    /**
+     * A permit that counts nothing, for a client no policy applies to (a peer without an IP
+     * address); releasing it does nothing.
+     */
+    public static IpPermit unchecked() {
+        return IpPermit.UNCOUNTED;
+    }
+
     /** The policy in force. */
     public IpPolicy policy() {
         return policy;
