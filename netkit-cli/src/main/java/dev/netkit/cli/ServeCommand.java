@@ -1,5 +1,8 @@
 package dev.netkit.cli;
 
+import dev.netkit.core.ip.Cidr;
+import dev.netkit.core.ip.CidrSet;
+import dev.netkit.core.ip.IpPolicy;
 import dev.netkit.metrics.NetkitMetrics;
 import dev.netkit.netty.server.FrameServer;
 import dev.netkit.netty.server.FrameServerConfig;
@@ -10,12 +13,16 @@ import dev.netkit.netty.transport.TransportKind;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.TypeConversionException;
 import sun.misc.Signal;
 
 /**
@@ -50,8 +57,48 @@ public final class ServeCommand implements Callable<Integer> {
             description = "auto (epoll if available, else nio), epoll, io_uring or nio (default: ${DEFAULT-VALUE}).")
     TransportKind transport;
 
+    @Option(names = "--allow", split = ",", paramLabel = "CIDR", converter = CidrConverter.class,
+            description = "Accept only clients in these networks (CIDR or address, comma-separated; repeatable). Default: everyone.")
+    List<Cidr> allow = new ArrayList<>();
+
+    @Option(names = "--deny", split = ",", paramLabel = "CIDR", converter = CidrConverter.class,
+            description = "Refuse clients in these networks, even when allowed (comma-separated; repeatable).")
+    List<Cidr> deny = new ArrayList<>();
+
+    @Option(names = "--max-connections-per-ip", defaultValue = "0", paramLabel = "N",
+            description = "Connections one client IP may have open at once; 0 = no limit (default: ${DEFAULT-VALUE}).")
+    int maxConnectionsPerIp;
+
+    @Option(names = "--max-new-connections-per-second-per-ip", defaultValue = "0", paramLabel = "R",
+            description = "New connections per second one client IP may open (a bucket of one second's worth); 0 = no limit (default: ${DEFAULT-VALUE}).")
+    double maxNewConnectionsPerSecondPerIp;
+
     @Mixin
     MetricsOptions metricsOptions;
+
+    /** Parses one CIDR; a bad one fails the option with one line naming it (exit 2). */
+    static final class CidrConverter implements ITypeConverter<Cidr> {
+        @Override
+        public Cidr convert(String value) {
+            try {
+                return Cidr.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    private IpPolicy ipPolicy() {
+        try {
+            return IpPolicy.builder().allow(CidrSet.of(allow)).deny(CidrSet.of(deny))
+                    .maxConnectionsPerIp(maxConnectionsPerIp).maxNewConnectionsPerSecondPerIp(maxNewConnectionsPerSecondPerIp)
+                    .build();
+        } catch (IllegalArgumentException e) { // name the option rather than the field
+            throw new IllegalArgumentException(e.getMessage()
+                    .replace("maxConnectionsPerIp", "--max-connections-per-ip")
+                    .replace("maxNewConnectionsPerSecondPerIp", "--max-new-connections-per-second-per-ip"), e);
+        }
+    }
 
     @Override
     public Integer call() throws InterruptedException {
@@ -60,6 +107,7 @@ public final class ServeCommand implements Callable<Integer> {
                 .maxConnections(maxConnections)
                 .ioThreads(ioThreads == null ? IoThreads.defaultCount() : ioThreads)
                 .transport(transport)
+                .ipPolicy(ipPolicy())
                 .build();
         FrameServer server = FrameServer.builder().config(config).handler(RequestHandler.echo()).start();
         PrintStream out = System.out;

@@ -17,6 +17,10 @@ import java.util.Map;
  * @param bytesFromClients bytes read from clients (sent upstream)
  * @param bytesToClients   bytes read from upstreams (sent to clients)
  * @param endpoints        per endpoint ({@code host:port}): connections and bytes each way
+ * @param ipRefusals       client connections closed at once by the listener's {@code ip_policy}, by
+ *                         reason ({@code denied}, {@code not_allowed}, {@code max_connections_per_ip},
+ *                         {@code rate_per_ip}, {@code too_many_ips}; zeros included); not in
+ *                         {@code accepted} nor {@code refused}
  */
 public record TcpListenerStats(
         String name,
@@ -30,7 +34,8 @@ public record TcpListenerStats(
         long stickyFull,
         long bytesFromClients,
         long bytesToClients,
-        Map<String, EndpointBytes> endpoints) implements ListenerStats {
+        Map<String, EndpointBytes> endpoints,
+        Map<String, Long> ipRefusals) implements ListenerStats {
 
     /** Connections and bytes of one endpoint. */
     public record EndpointBytes(long connections, long bytesToUpstream, long bytesFromUpstream) {}

@@ -1,5 +1,6 @@
 package dev.netkit.metrics;
 
+import dev.netkit.core.ip.IpRefusal;
 import dev.netkit.netty.server.FrameServer;
 import dev.netkit.netty.server.ServerStats;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -17,7 +18,9 @@ import java.util.function.ToLongFunction;
  * {@code netkit_server_requests_total}, {@code netkit_server_responses_total},
  * {@code netkit_server_no_reply_total}, {@code netkit_server_handler_errors_total},
  * {@code netkit_server_oversized_responses_total}, {@code netkit_server_protocol_violations_total},
- * {@code netkit_server_timeouts_total{type=read|idle|write}} (connections closed by a timeout) and
+ * {@code netkit_server_timeouts_total{type=read|idle|write}} (connections closed by a timeout),
+ * {@code netkit_server_ip_refusals_total{reason=denied|not_allowed|max_connections_per_ip|rate_per_ip|too_many_ips}}
+ * (connections closed at once by the client IP policy) and
  * {@code netkit_server_in_flight}, {@code netkit_server_received_bytes_total} and
  * {@code netkit_server_sent_bytes_total} (whole frames, headers included).
  */
@@ -47,6 +50,10 @@ public final class ServerMetrics implements AutoCloseable {
         meters.counter(timeouts, what, () -> stats.get().readTimeouts(), "type", "read");
         meters.counter(timeouts, what, () -> stats.get().idleTimeouts(), "type", "idle");
         meters.counter(timeouts, what, () -> stats.get().writeTimeouts(), "type", "write");
+        for (IpRefusal r : IpRefusal.values()) {
+            meters.counter("netkit.server.ip.refusals", "Connections refused by the client IP policy",
+                    () -> stats.get().ipRefusals().getOrDefault(r.label(), 0L), "reason", r.label());
+        }
     }
 
     private void counter(Snapshot<ServerStats> stats, String name, String description, ToLongFunction<ServerStats> field) {

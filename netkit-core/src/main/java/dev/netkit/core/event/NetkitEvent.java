@@ -11,7 +11,8 @@ import dev.netkit.core.endpoint.Endpoint;
  * receipt if needed; delivery is usually within microseconds).
  */
 public sealed interface NetkitEvent permits ConnectionOpened, ConnectionClosed, ResponseReceived, RequestFailed,
-        SlowRequest, PoolExhausted, EndpointEjected, EndpointReturned, BreakerStateChanged, LimitReached {
+        SlowRequest, PoolExhausted, EndpointEjected, EndpointReturned, BreakerStateChanged, LimitReached,
+        ConnectionRefused {
 
     /** {@link System#nanoTime()} when the event happened. */
     long nanoTime();

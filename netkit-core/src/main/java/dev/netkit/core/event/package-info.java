@@ -1,7 +1,7 @@
 /**
  * Typed events for operators and tooling: connections opened and closed, requests answered,
  * failed or slow, pools exhausted, endpoints ejected and returned, circuit breakers changing
- * state, and server limits reached.
+ * state, server limits reached, and connections refused by a client IP policy.
  *
  * <p>Components publish {@link dev.netkit.core.event.NetkitEvent}s to an
  * {@link dev.netkit.core.event.EventBus}, which hands them to its

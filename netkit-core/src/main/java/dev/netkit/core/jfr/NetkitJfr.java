@@ -1,6 +1,7 @@
 package dev.netkit.core.jfr;
 
 import dev.netkit.core.event.BreakerStateChanged;
+import dev.netkit.core.event.ConnectionRefused;
 import dev.netkit.core.event.EndpointEjected;
 import dev.netkit.core.event.LimitReached;
 import dev.netkit.core.event.NetkitEvent;
@@ -63,6 +64,14 @@ public final class NetkitJfr {
                     j.limit = e.limit().name();
                     j.value = e.value();
                     j.current = e.current();
+                    j.commit();
+                }
+            }
+            case ConnectionRefused e -> {
+                ConnectionRefusedEvent j = new ConnectionRefusedEvent();
+                if (j.shouldCommit()) {
+                    j.endpoint = e.endpoint().toString();
+                    j.reason = e.reason();
                     j.commit();
                 }
             }

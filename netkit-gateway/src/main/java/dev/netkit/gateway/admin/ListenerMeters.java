@@ -13,6 +13,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.DoubleSupplier;
+import dev.netkit.core.ip.IpRefusal;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -28,7 +29,9 @@ import java.util.function.ToDoubleFunction;
  *     {@code netkit_gateway_tcp_no_upstream_total}, {@code netkit_gateway_tcp_connect_failures_total},
  *     {@code _connect_retries_total}, {@code _idle_timeouts_total},
  *     {@code netkit_gateway_tcp_received_bytes_total} (from clients),
- *     {@code netkit_gateway_tcp_sent_bytes_total} (to clients); per endpoint (tag {@code endpoint}):
+ *     {@code netkit_gateway_tcp_sent_bytes_total} (to clients),
+ *     {@code netkit_gateway_tcp_ip_refusals_total{reason}} (closed at once by {@code ip_policy}; an
+ *     anet listener's are its server's {@code netkit_server_ip_refusals_total}); per endpoint (tag {@code endpoint}):
  *     {@code netkit_gateway_tcp_upstream_connections_total}, {@code _upstream_sent_bytes_total},
  *     {@code _upstream_received_bytes_total}.
  * </ul>
@@ -97,6 +100,10 @@ final class ListenerMeters implements AutoCloseable {
         tcp("netkit.gateway.tcp.idle.timeouts", "Proxied connections closed for idleness", TcpListenerStats::idleTimeouts);
         tcp("netkit.gateway.tcp.received.bytes", "Bytes read from clients", TcpListenerStats::bytesFromClients);
         tcp("netkit.gateway.tcp.sent.bytes", "Bytes read from upstreams and sent to clients", TcpListenerStats::bytesToClients);
+        for (IpRefusal r : IpRefusal.values()) {
+            counter("netkit.gateway.tcp.ip.refusals", "Client connections closed at once by the ip_policy", Tags.of("reason", r.label()),
+                    () -> ((TcpListenerStats) last).ipRefusals().getOrDefault(r.label(), 0L));
+        }
     }
 
     private void tcp(String name, String description, ToDoubleFunction<TcpListenerStats> field) {

@@ -52,6 +52,7 @@ final class StatsView {
         server.put("connections_active", v.activeConnections());
         server.put("connections_accepted", v.connectionsAccepted());
         server.put("connections_rejected", v.connectionsRejected());
+        server.put("ip_refusals", v.ipRefusals());
         server.put("in_flight", v.inFlight());
         server.put("discarded_responses", v.discardedResponses());
         server.put("timeouts", map("read", v.readTimeouts(), "idle", v.idleTimeouts(), "write", v.writeTimeouts()));
@@ -68,6 +69,7 @@ final class StatsView {
         m.put("accepted", s.accepted());
         m.put("active", s.active());
         m.put("refused", s.refused());
+        m.put("ip_refusals", s.ipRefusals());
         m.put("no_upstream", s.noUpstream());
         m.put("connect_failures", s.connectFailures());
         m.put("connect_retries", s.connectRetries());

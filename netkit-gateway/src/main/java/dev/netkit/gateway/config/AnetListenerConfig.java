@@ -1,5 +1,6 @@
 package dev.netkit.gateway.config;
 
+import dev.netkit.core.ip.IpPolicy;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -15,6 +16,8 @@ import java.util.Optional;
  * @param hashKey   where each request's consistent-hash key is in the payload; empty = none (default)
  * @param limits    the client-side limits and timeouts
  * @param onFailure what a client sees when its request cannot be served; default {@link OnFailure#DROP}
+ * @param ipPolicy  which clients it accepts and the per-IP limits ({@code ip_policy}); default
+ *                  {@link IpPolicy#allowAll()}; changed by a reload without re-binding
  */
 public record AnetListenerConfig(
         String name,
@@ -22,7 +25,8 @@ public record AnetListenerConfig(
         List<RouteConfig> routes,
         Optional<HashKeyConfig> hashKey,
         ServerLimits limits,
-        OnFailure onFailure) implements ListenerConfig {
+        OnFailure onFailure,
+        IpPolicy ipPolicy) implements ListenerConfig {
 
     /** Validates every field; copies the routes. */
     public AnetListenerConfig {
@@ -35,6 +39,7 @@ public record AnetListenerConfig(
         Objects.requireNonNull(hashKey, "hashKey");
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(onFailure, "onFailure");
+        Objects.requireNonNull(ipPolicy, "ipPolicy");
     }
 
     @Override

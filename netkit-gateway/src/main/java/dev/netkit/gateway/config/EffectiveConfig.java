@@ -6,10 +6,15 @@ import dev.netkit.core.backoff.ExponentialBackoff;
 import dev.netkit.core.breaker.BreakerConfig;
 import dev.netkit.core.error.ErrorKind;
 import dev.netkit.core.health.HealthCheckConfig;
+import dev.netkit.core.ip.Cidr;
+import dev.netkit.core.ip.CidrSet;
+import dev.netkit.core.ip.IpPolicy;
 import dev.netkit.core.pool.PoolConfig;
 import dev.netkit.core.retry.RetryPolicy;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.snakeyaml.engine.v2.api.Dump;
 import org.snakeyaml.engine.v2.api.DumpSettings;
@@ -71,6 +76,19 @@ public final class EffectiveConfig {
         m.put("shutdown_timeout", d(s.shutdownTimeout()));
         m.put("tcp_keep_alive", s.tcpKeepAlive());
         m.put("tcp_no_delay", s.tcpNoDelay());
+        m.put("ip_policy", ipPolicy(a.ipPolicy()));
+    }
+
+    private static Map<String, Object> ipPolicy(IpPolicy p) {
+        double rate = p.maxNewConnectionsPerSecondPerIp();
+        return map("allow", cidrs(p.allow()), "deny", cidrs(p.deny()), "max_connections_per_ip", p.maxConnectionsPerIp(),
+                "max_new_connections_per_second_per_ip", rate == Math.rint(rate) ? (Object) (long) rate : (Object) rate,
+                "max_tracked_ips", p.maxTrackedIps());
+    }
+
+    /** A fresh list each time: the YAML writer would print a shared (empty) list as an anchor and an alias. */
+    private static List<String> cidrs(CidrSet set) {
+        return new ArrayList<>(set.cidrs().stream().map(Cidr::toString).toList());
     }
 
     private static Map<String, Object> route(RouteConfig r) {
@@ -88,6 +106,7 @@ public final class EffectiveConfig {
         m.put("connect_timeout", d(t.connectTimeout()));
         m.put("max_connections", t.maxConnections());
         m.put("proxy_protocol", t.proxyProtocol().configName());
+        m.put("ip_policy", ipPolicy(t.ipPolicy()));
     }
 
     private static Map<String, Object> cluster(ClusterConfig c) {

@@ -1,5 +1,7 @@
 package dev.netkit.gateway.config;
 
+import dev.netkit.core.ip.IpPolicy;
+
 /**
  * One listener of the gateway: a name, where it binds, and what it proxies. An
  * {@link AnetListenerConfig} ({@code protocol: anet}) routes and balances each request; a
@@ -14,4 +16,10 @@ public sealed interface ListenerConfig permits AnetListenerConfig, TcpListenerCo
 
     /** What it proxies. */
     Protocol protocol();
+
+    /**
+     * Which clients it accepts, by IP address, and the per-IP limits ({@code ip_policy:}); default
+     * {@link IpPolicy#allowAll()}. A reload changes it in place (no re-bind; open connections stay).
+     */
+    IpPolicy ipPolicy();
 }

@@ -1,5 +1,8 @@
 package dev.netkit.gateway.config;
 
+import dev.netkit.core.ip.Cidr;
+import dev.netkit.core.ip.CidrSet;
+import dev.netkit.core.ip.IpPolicy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -7,19 +10,22 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.snakeyaml.engine.v2.nodes.Node;
+import org.snakeyaml.engine.v2.nodes.ScalarNode;
 
 /** Reads one {@code listeners[i]} mapping, checking cluster references against the clusters read before. */
 final class ListenerParser {
     static final List<String> COMMON_KEYS = List.of("name", "bind", "protocol");
     static final List<String> ANET_KEYS = List.of("routes", "cluster", "hash_key", "on_failure", "max_connections",
             "max_in_flight", "max_concurrent_requests", "read_timeout", "idle_timeout", "write_timeout", "shutdown_timeout",
-            "tcp_keep_alive", "tcp_no_delay");
+            "tcp_keep_alive", "tcp_no_delay", "ip_policy");
     static final List<String> TCP_KEYS = List.of("cluster", "lb", "sticky_ttl", "idle_timeout", "connect_timeout",
-            "max_connections", "proxy_protocol");
+            "max_connections", "proxy_protocol", "ip_policy");
     static final List<String> ALL_KEYS = Stream.of(COMMON_KEYS, ANET_KEYS, TCP_KEYS).flatMap(List::stream).distinct().toList();
     static final List<String> ROUTE_KEYS = List.of("match", "cluster");
     static final List<String> MATCH_KEYS = List.of("offset", "prefix", "text");
     static final List<String> HASH_KEY_KEYS = List.of("offset", "length");
+    static final List<String> IP_POLICY_KEYS = List.of("allow", "deny", "max_connections_per_ip",
+            "max_new_connections_per_second_per_ip", "max_tracked_ips");
 
     private final Map<String, ClusterConfig> clusters;
 
@@ -81,7 +87,8 @@ final class ListenerParser {
         ServerLimits limits = l.build(() -> new ServerLimits(maxConnections, maxInFlight, maxConcurrent, read, idle, write,
                 shutdown, keepAlive, noDelay));
         Optional<HashKeyConfig> key = hashKey;
-        return l.build(() -> new AnetListenerConfig(name, bind, routes, key, limits, onFailure));
+        IpPolicy ipPolicy = ipPolicy(l.section("ip_policy", IP_POLICY_KEYS));
+        return l.build(() -> new AnetListenerConfig(name, bind, routes, key, limits, onFailure, ipPolicy));
     }
 
     private List<RouteConfig> routes(Section l) {
@@ -134,7 +141,39 @@ final class ListenerParser {
         Duration connect = l.duration("connect_timeout", cluster.connectTimeout(), tick);
         int maxConnections = l.integer("max_connections", ServerLimits.defaults().maxConnections(), 1, Integer.MAX_VALUE);
         ProxyProtocol proxy = l.named("proxy_protocol", ProxyProtocol.NONE, List.of(ProxyProtocol.values()));
-        return l.build(() -> new TcpListenerConfig(name, bind, cluster.name(), lb, stickyTtl, idle, connect, maxConnections, proxy));
+        IpPolicy ipPolicy = ipPolicy(l.section("ip_policy", IP_POLICY_KEYS));
+        return l.build(() -> new TcpListenerConfig(name, bind, cluster.name(), lb, stickyTtl, idle, connect, maxConnections, proxy,
+                ipPolicy));
+    }
+
+    /** {@code ip_policy: { allow: [CIDR...], deny: [...], max_connections_per_ip: N, ... }}; absent = allow all. */
+    static IpPolicy ipPolicy(Section p) {
+        IpPolicy d = IpPolicy.allowAll();
+        CidrSet allow = cidrs(p, "allow");
+        CidrSet deny = cidrs(p, "deny");
+        int perIp = p.integer("max_connections_per_ip", d.maxConnectionsPerIp(), 0, Integer.MAX_VALUE);
+        double rate = p.number("max_new_connections_per_second_per_ip", d.maxNewConnectionsPerSecondPerIp(), 0, 1e9);
+        int tracked = p.integer("max_tracked_ips", d.maxTrackedIps(), 1, Integer.MAX_VALUE);
+        return p.build(() -> new IpPolicy(allow, deny, perIp, rate, tracked));
+    }
+
+    /** A list of CIDRs, each checked at its own position. */
+    private static CidrSet cidrs(Section p, String key) {
+        List<Node> nodes = p.list(key);
+        List<Cidr> cidrs = new ArrayList<>(nodes.size());
+        for (int i = 0; i < nodes.size(); i++) {
+            Node n = nodes.get(i);
+            String path = Section.child(p.path(), key) + "[" + i + "]";
+            if (!(n instanceof ScalarNode s) || Section.isNull(n)) {
+                throw Section.error(p.file(), n, path, "expected a CIDR such as 10.0.0.0/8 or 2001:db8::/32, got " + Section.describe(n));
+            }
+            try {
+                cidrs.add(Cidr.parse(s.getValue()));
+            } catch (IllegalArgumentException e) {
+                throw Section.error(p.file(), n, path, e.getMessage());
+            }
+        }
+        return CidrSet.of(cidrs);
     }
 
     private String clusterRef(Section s, String key) {

@@ -2,6 +2,7 @@ package dev.netkit.gateway.config;
 
 import static dev.netkit.core.internal.Checks.positive;
 
+import dev.netkit.core.ip.IpPolicy;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -20,6 +21,8 @@ import java.util.Objects;
  *                       endpoint is tried; default: the cluster's {@code timeouts.connect}
  * @param maxConnections client connections beyond this are accepted and closed at once; default 10,000
  * @param proxyProtocol  whether upstreams get a PROXY protocol header; default {@link ProxyProtocol#NONE}
+ * @param ipPolicy       which clients it accepts and the per-IP limits ({@code ip_policy}); default
+ *                       {@link IpPolicy#allowAll()}; changed by a reload without re-binding
  */
 public record TcpListenerConfig(
         String name,
@@ -30,7 +33,8 @@ public record TcpListenerConfig(
         Duration idleTimeout,
         Duration connectTimeout,
         int maxConnections,
-        ProxyProtocol proxyProtocol) implements ListenerConfig {
+        ProxyProtocol proxyProtocol,
+        IpPolicy ipPolicy) implements ListenerConfig {
 
     /** The default {@code sticky_ttl}, in minutes. */
     public static final int DEFAULT_STICKY_TTL_MINUTES = 30;
@@ -46,6 +50,7 @@ public record TcpListenerConfig(
         positive("connectTimeout", connectTimeout);
         positive("maxConnections", maxConnections);
         Objects.requireNonNull(proxyProtocol, "proxyProtocol");
+        Objects.requireNonNull(ipPolicy, "ipPolicy");
     }
 
     @Override

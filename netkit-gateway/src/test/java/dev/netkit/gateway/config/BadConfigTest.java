@@ -354,4 +354,40 @@ class BadConfigTest {
         assertThat(e.getMessage()).isEqualTo(missing + ": cannot read: no such file");
         assertThat(e.line()).isZero();
     }
+
+    /** {@link #LISTENER} with these extra lines in the listener (indented 4), and a cluster "backends". */
+    private static String listenerWith(String... lines) {
+        return LISTENER + String.join("", java.util.Arrays.stream(lines).map(l -> "    " + l + "\n").toList())
+                + "clusters:\n  - name: backends\n    endpoints: [ \"127.0.0.1:7001\" ]\n";
+    }
+
+    @Test
+    void aBadCidrIsNamedAtItsOwnPosition() {
+        ConfigException e = fail(listenerWith("ip_policy:", "  allow: [ 10.0.0.0/8, \"10.1.0.0/33\" ]"));
+        assertAt(e, 7, 28, "listeners[0].ip_policy.allow[1]");
+        assertThat(e.problem()).isEqualTo("bad CIDR \"10.1.0.0/33\": prefix length 33 is out of range 0..32");
+    }
+
+    @Test
+    void aCidrWithHostBitsSetSuggestsTheNetwork() {
+        ConfigException e = fail(listenerWith("ip_policy:", "  deny:", "    - \"2001:db8::1/32\""));
+        assertAt(e, 8, 11, "listeners[0].ip_policy.deny[0]");
+        assertThat(e.problem()).endsWith("bits are set after the /32 prefix (did you mean 2001:db8::/32?)");
+    }
+
+    @Test
+    void ipPolicyKeysAreCheckedLikeEveryOther() {
+        ConfigException unknown = fail(listenerWith("ip_policy: { max_connection_per_ip: 3 }"));
+        assertAt(unknown, 6, 18, "listeners[0].ip_policy.max_connection_per_ip");
+        assertThat(unknown.problem()).isEqualTo("unknown key; did you mean \"max_connections_per_ip\"?");
+        ConfigException negative = fail(listenerWith("ip_policy: { max_connections_per_ip: -1 }"));
+        assertAt(negative, 6, 42, "listeners[0].ip_policy.max_connections_per_ip");
+        assertThat(negative.problem()).isEqualTo("-1 is out of range; allowed: 0..2147483647");
+        ConfigException notAList = fail(listenerWith("ip_policy: { allow: 10.0.0.0/8 }"));
+        assertAt(notAList, 6, 25, "listeners[0].ip_policy.allow");
+        assertThat(notAList.problem()).isEqualTo("expected a list, got a string \"10.0.0.0/8\"");
+        ConfigException notAString = fail(listenerWith("ip_policy: { deny: [ { a: 1 } ] }"));
+        assertAt(notAString, 6, 26, "listeners[0].ip_policy.deny[0]");
+        assertThat(notAString.problem()).startsWith("expected a CIDR such as 10.0.0.0/8");
+    }
 }

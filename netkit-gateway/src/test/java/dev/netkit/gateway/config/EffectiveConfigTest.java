@@ -27,6 +27,12 @@ class EffectiveConfigTest {
                 shutdown_timeout: 0s
                 tcp_keep_alive: false
                 tcp_no_delay: false
+                ip_policy:
+                  allow: [ 10.0.0.0/8, "2001:DB8::/32", 192.168.1.7, "::ffff:172.16.0.0/108" ]
+                  deny: [ 10.66.0.0/16 ]
+                  max_connections_per_ip: 20
+                  max_new_connections_per_second_per_ip: 2.5
+                  max_tracked_ips: 5000
               - name: tcp-front
                 bind: "[::1]:7200"
                 protocol: tcp
@@ -37,6 +43,7 @@ class EffectiveConfigTest {
                 connect_timeout: 1.5s
                 max_connections: 7
                 proxy_protocol: v2
+                ip_policy: { deny: [ "::1" ], max_new_connections_per_second_per_ip: 10 }
             clusters:
               - name: all-keys
                 endpoints: [ "127.0.0.1:7001=5@z1", "localhost:7002@z2", "[::1]:7003" ]
@@ -114,6 +121,8 @@ class EffectiveConfigTest {
                 .contains("      request: 5s\n      connect: 3s\n")
                 .contains("      connections: 1\n      min_connections: 0\n")
                 .contains("admin:\n  bind: 127.0.0.1:9901\n")
+                .contains("    ip_policy:\n      allow: []\n      deny: []\n      max_connections_per_ip: 0\n"
+                        + "      max_new_connections_per_second_per_ip: 0\n      max_tracked_ips: 100000\n")
                 .doesNotContain("probe_hex").doesNotContain("hash_key");
     }
 
@@ -124,6 +133,8 @@ class EffectiveConfigTest {
         assertRoundTrips(config);
         assertThat(config.toYaml())
                 .contains("bind: '[::1]:7200'").contains("idle_timeout: 10us").contains("connect_timeout: 1500ms")
-                .contains("prefix: '474554'").contains("probe: are you there?").contains("validation_probe_hex: '00'").contains("outlier:\n      enabled: false\n");
+                .contains("prefix: '474554'")
+                .contains("      allow:\n        - 10.0.0.0/8\n        - 2001:db8::/32\n        - 192.168.1.7/32\n        - 172.16.0.0/12\n")
+                .contains("max_new_connections_per_second_per_ip: 2.5\n").contains("max_new_connections_per_second_per_ip: 10\n").contains("probe: are you there?").contains("validation_probe_hex: '00'").contains("outlier:\n      enabled: false\n");
     }
 }

@@ -1,5 +1,6 @@
 package dev.netkit.gateway.config;
 
+import dev.netkit.core.ip.IpPolicy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.netkit.core.balance.BalancerConfig;
@@ -122,9 +123,10 @@ class GatewayConfigParserTest {
                 """;
         GatewayConfig config = parse(yaml);
         assertThat(config.listeners().get(0)).isEqualTo(new TcpListenerConfig("a", new BindAddress("127.0.0.1", 7200), "c",
-                LbPolicy.MAGLEV, Duration.ofMinutes(30), Duration.ofMinutes(5), Duration.ofSeconds(2), 10_000, ProxyProtocol.NONE));
+                LbPolicy.MAGLEV, Duration.ofMinutes(30), Duration.ofMinutes(5), Duration.ofSeconds(2), 10_000, ProxyProtocol.NONE,
+                IpPolicy.allowAll()));
         assertThat(config.listeners().get(1)).isEqualTo(new TcpListenerConfig("b", new BindAddress("127.0.0.1", 7201), "c",
-                LbPolicy.STICKY, Duration.ofSeconds(90), Duration.ofMinutes(1), Duration.ofMillis(250), 10, ProxyProtocol.V2));
+                LbPolicy.STICKY, Duration.ofSeconds(90), Duration.ofMinutes(1), Duration.ofMillis(250), 10, ProxyProtocol.V2, IpPolicy.allowAll()));
     }
 
     @Test

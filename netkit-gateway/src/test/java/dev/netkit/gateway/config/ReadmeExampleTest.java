@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.netkit.core.balance.BalancerConfig;
 import dev.netkit.core.balance.Strategy;
 import dev.netkit.core.health.HealthCheckConfig;
+import dev.netkit.core.ip.IpPolicy;
 import dev.netkit.core.retry.RetryPolicy;
 import dev.netkit.netty.client.BrokerConfig;
 import java.nio.file.Files;
@@ -38,12 +39,14 @@ class ReadmeExampleTest {
         AnetListenerConfig anet = (AnetListenerConfig) config.listener("hsm-front").orElseThrow();
         assertThat(anet.limits()).isEqualTo(ServerLimits.defaults());
         assertThat(anet.onFailure()).isEqualTo(OnFailure.DROP);
+        assertThat(anet.ipPolicy()).isEqualTo(IpPolicy.builder().allow("127.0.0.0/8, 10.0.0.0/8, ::1").deny("10.66.0.0/16").build());
         TcpListenerConfig tcp = (TcpListenerConfig) config.listener("tcp-front").orElseThrow();
         assertThat(tcp.stickyTtl()).isEqualTo(java.time.Duration.ofMinutes(TcpListenerConfig.DEFAULT_STICKY_TTL_MINUTES));
         assertThat(tcp.idleTimeout()).isEqualTo(ServerLimits.defaults().idleTimeout());
         assertThat(tcp.connectTimeout()).isEqualTo(config.cluster("tcp-pool").orElseThrow().connectTimeout());
         assertThat(tcp.maxConnections()).isEqualTo(ServerLimits.defaults().maxConnections());
         assertThat(tcp.proxyProtocol()).isEqualTo(ProxyProtocol.NONE);
+        assertThat(tcp.ipPolicy()).isEqualTo(IpPolicy.builder().maxConnectionsPerIp(100).maxNewConnectionsPerSecondPerIp(20).build());
         assertThat(config.admin()).isEqualTo(AdminConfig.defaults());
     }
 }

@@ -2,6 +2,12 @@ package dev.netkit.netty.server;
 
 import dev.netkit.core.event.EventBus;
 import dev.netkit.core.internal.ShutdownOnce;
+import dev.netkit.core.ip.IpAdmission;
+import dev.netkit.core.ip.IpDecision;
+import dev.netkit.core.ip.IpPermit;
+import dev.netkit.core.ip.IpPolicy;
+import dev.netkit.core.ip.IpRefusal;
+import dev.netkit.core.time.Ticker;
 import dev.netkit.netty.internal.event.Emitter;
 import dev.netkit.netty.internal.server.ServerEvents;
 import dev.netkit.netty.internal.RateLimitedLog;
@@ -60,11 +66,13 @@ public final class FrameServer implements AutoCloseable {
     private final boolean ownsGroup; // false when the event loops are a shared IoGroup
     private final ChannelGroup connections = new DefaultChannelGroup("netkit-server", GlobalEventExecutor.INSTANCE);
     private final ShutdownOnce stopped = new ShutdownOnce("netkit-server-stop");
+    private final IpAdmission ipAdmission;
     private final Channel serverChannel;
 
     private FrameServer(FrameServerConfig config, RequestDispatcher dispatcher, EventBus events, IoGroup io)
             throws InterruptedException {
         this.config = config;
+        this.ipAdmission = new IpAdmission(config.ipPolicy(), Ticker.system());
         this.context = new ServerContext(config, new ServerCounters(),
                 new ConcurrencyLimiter(config.maxConcurrentRequests()), dispatcher,
                 new RateLimitedLog(log), new ServerEvents(new Emitter(events)));
@@ -109,18 +117,28 @@ public final class FrameServer implements AutoCloseable {
         return future.channel();
     }
 
+    /*
+     * Admission order: the IP policy first (a refused client costs no connection slot and no
+     * handler), then maxConnections (which gives the client's per-IP slot back when it refuses).
+     */
     private void admit(SocketChannel ch) {
         ServerCounters counters = context.counters();
         if (stopped.requested()) {
             ch.close();
             return;
         }
+        SocketAddress peer = ch.remoteAddress(); // taken now: a closed channel may no longer know it
+        IpPermit permit = ipPermit(ch, peer);
+        if (permit == null) {
+            return;
+        }
         int active = counters.activeConnections.incrementAndGet();
         if (active > config.maxConnections()) {
             counters.activeConnections.decrementAndGet();
+            permit.release();
             counters.connectionsRejected.increment();
-            context.events().maxConnectionsReached(ch.remoteAddress(), config.maxConnections(), active - 1);
-            context.warnings().warn("refused connection from " + ch.remoteAddress() + ": maxConnections "
+            context.events().maxConnectionsReached(peer, config.maxConnections(), active - 1);
+            context.warnings().warn("refused connection from " + peer + ": maxConnections "
                     + config.maxConnections() + " reached", null);
             ch.close();
             return;
@@ -128,14 +146,30 @@ public final class FrameServer implements AutoCloseable {
         counters.connectionsAccepted.increment();
         ServerConnection connection = new ServerConnection(context, ch.eventLoop());
         ServerEvents events = context.events();
-        SocketAddress peer = ch.remoteAddress(); // taken now: a closed channel may no longer know it
         ch.closeFuture().addListener(f -> {
             counters.activeConnections.decrementAndGet();
+            permit.release();
             events.connectionClosed(peer, connection.closeReason());
         });
         connections.add(ch);
         ch.pipeline().addLast("netkit-server", connection);
         events.connectionOpened(peer);
+    }
+
+    /** The client's permit, or null after closing a client the IP policy refuses. */
+    private IpPermit ipPermit(SocketChannel ch, SocketAddress peer) {
+        if (!(peer instanceof InetSocketAddress inet) || inet.getAddress() == null) {
+            return IpAdmission.unchecked(); // not an IP peer (cannot happen on TCP): nothing to judge
+        }
+        IpDecision decision = ipAdmission.admit(inet.getAddress());
+        if (decision instanceof IpPermit permit) {
+            return permit;
+        }
+        IpRefusal refusal = (IpRefusal) decision;
+        context.events().connectionRefused(peer, refusal);
+        context.warnings().warn("refused connection from " + peer + ": " + refusal.label() + " (ip policy)", null);
+        ch.close();
+        return null;
     }
 
     /** The address the server is bound to (with the real port when configured with port 0). */
@@ -148,14 +182,27 @@ public final class FrameServer implements AutoCloseable {
         return transport.name();
     }
 
-    /** The configuration the server was started with. */
+    /** The configuration the server was started with (see {@link #ipPolicy()} for the policy in force). */
     public FrameServerConfig config() {
         return config;
     }
 
     /** A snapshot of the server's counters. */
     public ServerStats stats() {
-        return context.counters().snapshot();
+        return context.counters().snapshot(ipAdmission.refusals());
+    }
+
+    /** The client IP policy in force: {@link FrameServerConfig#ipPolicy()} until replaced. */
+    public IpPolicy ipPolicy() {
+        return ipAdmission.policy();
+    }
+
+    /**
+     * Replaces the client IP policy for connections accepted from now on (a configuration reload):
+     * open connections stay, and keep counting against their address's limit. Thread-safe.
+     */
+    public void ipPolicy(IpPolicy next) {
+        ipAdmission.policy(next);
     }
 
     /**

@@ -4,6 +4,7 @@ import static dev.netkit.core.internal.Checks.inRange;
 import static dev.netkit.core.internal.Checks.notNegative;
 import static dev.netkit.core.internal.Checks.positive;
 
+import dev.netkit.core.ip.IpPolicy;
 import dev.netkit.netty.transport.IoThreads;
 import dev.netkit.netty.transport.TransportKind;
 import java.time.Duration;
@@ -38,6 +39,11 @@ import java.util.Objects;
  *                              before closing connections anyway; default 10 s
  * @param ioThreads             event loop threads; default half the processors, at least one
  * @param transport             native epoll or NIO; default {@link TransportKind#AUTO}
+ * @param ipPolicy              which clients may connect, by IP address, and the per-IP limits: a
+ *                              refused client is accepted and closed at once, before anything is
+ *                              read (counted in {@link ServerStats#ipRefusals()}); default
+ *                              {@link IpPolicy#allowAll()}. Replace it while running with
+ *                              {@link FrameServer#ipPolicy(IpPolicy)}
  */
 public record FrameServerConfig(
         String host,
@@ -52,7 +58,8 @@ public record FrameServerConfig(
         boolean tcpNoDelay,
         Duration shutdownTimeout,
         int ioThreads,
-        TransportKind transport) {
+        TransportKind transport,
+        IpPolicy ipPolicy) {
 
     /** Validates every field. */
     public FrameServerConfig {
@@ -70,6 +77,7 @@ public record FrameServerConfig(
         notNegative("shutdownTimeout", shutdownTimeout);
         positive("ioThreads", ioThreads);
         Objects.requireNonNull(transport, "transport");
+        Objects.requireNonNull(ipPolicy, "ipPolicy");
     }
 
     /** The defaults described on each component. */
@@ -102,6 +110,7 @@ public record FrameServerConfig(
         private Duration shutdownTimeout = Duration.ofSeconds(10);
         private int ioThreads = IoThreads.defaultCount();
         private TransportKind transport = TransportKind.AUTO;
+        private IpPolicy ipPolicy = IpPolicy.allowAll();
 
         private Builder() {}
 
@@ -119,6 +128,7 @@ public record FrameServerConfig(
             shutdownTimeout = c.shutdownTimeout;
             ioThreads = c.ioThreads;
             transport = c.transport;
+            ipPolicy = c.ipPolicy;
         }
 
         /** @see FrameServerConfig#host() */
@@ -147,11 +157,14 @@ public record FrameServerConfig(
         public Builder ioThreads(int value) { ioThreads = value; return this; }
         /** @see FrameServerConfig#transport() */
         public Builder transport(TransportKind value) { transport = value; return this; }
+        /** @see FrameServerConfig#ipPolicy() */
+        public Builder ipPolicy(IpPolicy value) { ipPolicy = value; return this; }
 
         /** Validates and builds the configuration. */
         public FrameServerConfig build() {
             return new FrameServerConfig(host, port, readTimeout, idleTimeout, writeTimeout, maxConnections,
-                    maxConcurrentRequests, maxInFlightPerConnection, tcpKeepAlive, tcpNoDelay, shutdownTimeout, ioThreads, transport);
+                    maxConcurrentRequests, maxInFlightPerConnection, tcpKeepAlive, tcpNoDelay, shutdownTimeout, ioThreads, transport,
+                    ipPolicy);
         }
     }
 }

@@ -1,5 +1,7 @@
 package dev.netkit.netty.server;
 
+import java.util.Map;
+
 /**
  * A point-in-time snapshot of a {@link FrameServer}'s counters (totals since start).
  *
@@ -21,6 +23,12 @@ package dev.netkit.netty.server;
  * @param discardedResponses  answers that completed after their client's connection had closed
  * @param handlerClosed       connections closed because a handler asked to
  *                            ({@link CloseConnectionException})
+ * @param ipRefusals          connections closed at once by the client IP policy
+ *                            ({@link FrameServerConfig#ipPolicy()}), by reason: every
+ *                            {@link dev.netkit.core.ip.IpRefusal#label()} ({@code denied},
+ *                            {@code not_allowed}, {@code max_connections_per_ip}, {@code rate_per_ip},
+ *                            {@code too_many_ips}) is a key, zeros included. Not in
+ *                            {@code connectionsAccepted} nor {@code connectionsRejected}
  */
 public record ServerStats(
         long connectionsAccepted,
@@ -39,4 +47,16 @@ public record ServerStats(
         long bytesReceived,
         long bytesSent,
         long discardedResponses,
-        long handlerClosed) {}
+        long handlerClosed,
+        Map<String, Long> ipRefusals) {
+
+    /** Copies the refusals. */
+    public ServerStats {
+        ipRefusals = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(ipRefusals)); // keeps the reasons' order
+    }
+
+    /** All connections refused by the client IP policy, whatever the reason. */
+    public long ipRefusedTotal() {
+        return ipRefusals.values().stream().mapToLong(Long::longValue).sum();
+    }
+}

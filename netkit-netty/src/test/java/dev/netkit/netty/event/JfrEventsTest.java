@@ -95,6 +95,32 @@ class JfrEventsTest {
         assertThat(events).allSatisfy(e -> assertThat(e.getEventType().getCategoryNames()).containsExactly("netkit"));
     }
 
+    @Test
+    void aConnectionRefusedByTheIpPolicyIsRecordedWithItsReason() throws Exception {
+        List<RecordedEvent> events;
+        int clientPort;
+        try (Recording recording = new Recording()) {
+            recording.enable("dev.netkit.ConnectionRefused");
+            recording.start();
+            try (FrameServer server = FrameServer.builder().config(TestServers.loopback()
+                            .ipPolicy(dev.netkit.core.ip.IpPolicy.builder().allow("127.0.0.3").build()).build())
+                    .handler(RequestHandler.echo()).start();
+                 dev.netkit.netty.testing.RawClient refused = dev.netkit.netty.testing.RawClient.from("127.0.0.2", server.localAddress())) {
+                clientPort = refused.socket().getLocalPort();
+                assertThat(refused.closedByPeerWithin(3_000)).isTrue();
+            }
+            recording.stop();
+            Path file = dir.resolve("refused.jfr");
+            recording.dump(file);
+            events = RecordingFile.readAllEvents(file);
+        }
+        assertThat(named(events, "dev.netkit.ConnectionRefused")).singleElement().satisfies(e -> {
+            assertThat(e.getString("endpoint")).isEqualTo("127.0.0.2:" + clientPort);
+            assertThat(e.getString("reason")).isEqualTo("not_allowed");
+            assertThat(e.getEventType().getCategoryNames()).containsExactly("netkit");
+        });
+    }
+
     private static List<RecordedEvent> named(List<RecordedEvent> events, String name) {
         return events.stream().filter(e -> e.getEventType().getName().equals(name)).toList();
     }

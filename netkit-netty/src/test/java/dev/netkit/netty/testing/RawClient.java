@@ -33,7 +33,22 @@ public final class RawClient implements AutoCloseable {
      *                           reading push back on the server after a few kilobytes
      */
     public RawClient(InetSocketAddress address, int readTimeoutMs, int receiveBufferBytes) throws IOException {
+        this(address, readTimeoutMs, receiveBufferBytes, null);
+    }
+
+    /**
+     * A client connecting from {@code localHost} (another loopback address, such as
+     * {@code 127.0.0.2}, plays another client IP).
+     */
+    public static RawClient from(String localHost, InetSocketAddress address) throws IOException {
+        return new RawClient(address, 5_000, 0, localHost);
+    }
+
+    private RawClient(InetSocketAddress address, int readTimeoutMs, int receiveBufferBytes, String localHost) throws IOException {
         socket = new Socket();
+        if (localHost != null) {
+            socket.bind(new InetSocketAddress(localHost, 0));
+        }
         if (receiveBufferBytes > 0) {
             socket.setReceiveBufferSize(receiveBufferBytes);
         }

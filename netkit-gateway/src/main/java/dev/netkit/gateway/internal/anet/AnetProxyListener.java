@@ -16,8 +16,9 @@ import java.util.function.Function;
 /**
  * A request-level listener of the gateway ({@code protocol: anet}): a {@link FrameServer} on the
  * shared event loops whose requests are routed by payload and forwarded by their cluster's
- * {@link Broker} (see {@link ForwardingHandler}). Routes, clusters and {@code on_failure} can be
- * swapped while it runs; its bind address and client limits are fixed for its life.
+ * {@link Broker} (see {@link ForwardingHandler}). Routes, clusters, {@code on_failure} and the
+ * client IP policy can be swapped while it runs; its bind address and client limits are fixed
+ * for its life.
  *
  * <p>Thread-safe.
  */
@@ -45,7 +46,8 @@ public final class AnetProxyListener implements GatewayListener, AutoCloseable {
         ForwardingHandler handler = new ForwardingHandler(CompiledRoutes.of(config, brokers), config.onFailure(), counters);
         FrameServer.Builder server = FrameServer.builder()
                 .config(config.limits().frameServerConfig(config.bind()).toBuilder()
-                        .maxInFlightPerConnection(config.limits().maxInFlight()).build())
+                        .maxInFlightPerConnection(config.limits().maxInFlight())
+                        .ipPolicy(config.ipPolicy()).build())
                 .io(io)
                 .asyncHandler(handler);
         if (events != null) {
@@ -56,19 +58,20 @@ public final class AnetProxyListener implements GatewayListener, AutoCloseable {
 
     /**
      * Whether {@code next} can be applied without re-binding: same bind address and client limits
-     * (routes, hash key and on_failure may differ).
+     * (routes, hash key, on_failure and the IP policy may differ).
      */
     public boolean canUpdateTo(AnetListenerConfig next) {
         AnetListenerConfig c = config;
         return c.bind().equals(next.bind()) && c.limits().equals(next.limits());
     }
 
-    /** Swaps routes, clusters, hash key and on_failure for requests from now on. */
+    /** Swaps routes, clusters, hash key and on_failure for requests from now on, and the IP policy for new connections. */
     public void update(AnetListenerConfig next, Function<String, Broker> brokers) {
         if (!canUpdateTo(next)) {
             throw new IllegalArgumentException("listener " + next.name() + ": bind or limits changed; it must be re-bound");
         }
         handler.update(CompiledRoutes.of(next, brokers), next.onFailure());
+        server.ipPolicy(next.ipPolicy());
         config = next;
     }
 

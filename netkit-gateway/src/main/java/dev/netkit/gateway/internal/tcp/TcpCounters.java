@@ -33,12 +33,12 @@ final class TcpCounters {
         return endpoints.computeIfAbsent(address, a -> new PerEndpoint());
     }
 
-    TcpListenerStats snapshot(String name) {
+    TcpListenerStats snapshot(String name, Map<String, Long> ipRefusals) {
         Map<String, TcpListenerStats.EndpointBytes> per = new TreeMap<>();
         endpoints.forEach((address, c) -> per.put(address.toString(), new TcpListenerStats.EndpointBytes(
                 c.connections.sum(), c.bytesToUpstream.sum(), c.bytesFromUpstream.sum())));
         return new TcpListenerStats(name, accepted.sum(), active.get(), refused.sum(), noUpstream.sum(),
                 connectFailures.sum(), connectRetries.sum(), idleTimeouts.sum(), stickyFull.sum(),
-                bytesFromClients.sum(), bytesToClients.sum(), per);
+                bytesFromClients.sum(), bytesToClients.sum(), per, ipRefusals);
     }
 }

@@ -1,5 +1,13 @@
 package dev.netkit.gateway.internal.tcp;
 
+import dev.netkit.core.event.ConnectionRefused;
+import dev.netkit.core.endpoint.Endpoint;
+import dev.netkit.core.ip.IpAdmission;
+import dev.netkit.core.ip.IpDecision;
+import dev.netkit.core.ip.IpPermit;
+import dev.netkit.core.ip.IpRefusal;
+import dev.netkit.core.jfr.NetkitJfr;
+import dev.netkit.core.time.Ticker;
 import dev.netkit.gateway.TcpListenerStats;
 import dev.netkit.gateway.config.ProxyProtocol;
 import dev.netkit.gateway.internal.GatewayListener;
@@ -24,8 +32,8 @@ import org.slf4j.LoggerFactory;
 /**
  * An L4 (TCP) listener of the gateway: each accepted connection is balanced over a cluster and
  * relayed byte for byte to the endpoint chosen ({@link ProxiedConnection}). The route (cluster,
- * balancer, policy) and the per-connection settings can be swapped while it runs; connections
- * already open keep what they started with.
+ * balancer, policy), the per-connection settings and the client IP policy can be swapped while it
+ * runs; connections already open keep what they started with.
  *
  * <p>Thread-safe.
  */
@@ -37,6 +45,7 @@ public final class TcpProxyListener implements GatewayListener, AutoCloseable {
     private final IoGroup io;
     private final TcpCounters counters = new TcpCounters();
     private final ChannelGroup connections = new DefaultChannelGroup("netkit-tcp-proxy", GlobalEventExecutor.INSTANCE);
+    private final IpAdmission ipAdmission;
     private volatile TcpListenerConfig config;
     private volatile TcpRoute route;
     private volatile Bootstrap upstreamBootstrap;
@@ -47,6 +56,7 @@ public final class TcpProxyListener implements GatewayListener, AutoCloseable {
         this.name = config.name();
         this.io = io;
         this.route = route;
+        this.ipAdmission = new IpAdmission(config.ipPolicy(), Ticker.system());
         update(config);
     }
 
@@ -71,25 +81,51 @@ public final class TcpProxyListener implements GatewayListener, AutoCloseable {
         return this;
     }
 
+    /** The IP policy first (a refused client is not counted as accepted), then max_connections. */
     private void admit(SocketChannel ch) {
         TcpListenerConfig c = config;
+        IpPermit permit = ipPermit(ch);
+        if (permit == null) {
+            return;
+        }
         counters.accepted.increment();
         if (counters.active.incrementAndGet() > c.maxConnections()) {
             counters.active.decrementAndGet();
+            permit.release();
             counters.refused.increment();
             warn("refused connection from " + ch.remoteAddress() + ": max_connections " + c.maxConnections() + " reached");
             ch.close();
             return;
         }
-        ch.closeFuture().addListener(f -> counters.active.decrementAndGet());
+        ch.closeFuture().addListener(f -> {
+            counters.active.decrementAndGet();
+            permit.release();
+        });
         connections.add(ch);
         ProxiedConnection connection = new ProxiedConnection(this, route, ch);
         ch.pipeline().addLast(new Relay(connection, true));
     }
 
-    /** Takes new settings (timeouts, limits, PROXY header) for connections accepted from now on. */
+    /** The client's permit, or null after closing a client the IP policy refuses (counted, JFR event). */
+    private IpPermit ipPermit(SocketChannel ch) {
+        InetSocketAddress peer = ch.remoteAddress();
+        if (peer == null || peer.getAddress() == null) {
+            return IpAdmission.unchecked();
+        }
+        IpDecision decision = ipAdmission.admit(peer.getAddress());
+        if (decision instanceof IpRefusal refusal) {
+            NetkitJfr.commit(new ConnectionRefused(System.nanoTime(), new Endpoint(peer.getHostString(), peer.getPort()), refusal.label()));
+            warn("refused connection from " + peer + ": " + refusal.label() + " (ip_policy)");
+            ch.close();
+            return null;
+        }
+        return (IpPermit) decision;
+    }
+
+    /** Takes new settings (timeouts, limits, PROXY header, IP policy) for connections accepted from now on. */
     public void update(TcpListenerConfig next) {
         config = next;
+        ipAdmission.policy(next.ipPolicy());
         upstreamBootstrap = new Bootstrap()
                 .channel(io.transport().socketChannelClass())
                 .option(ChannelOption.TCP_NODELAY, true)
@@ -124,7 +160,7 @@ public final class TcpProxyListener implements GatewayListener, AutoCloseable {
 
     @Override
     public TcpListenerStats stats() {
-        return counters.snapshot(name);
+        return counters.snapshot(name, ipAdmission.refusals());
     }
 
     TcpCounters counters() {

@@ -1,5 +1,6 @@
 package dev.netkit.gateway.internal.tcp;
 
+import dev.netkit.core.ip.IpPolicy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -62,7 +63,8 @@ class TcpProxyLifetimeTest {
                 .attach(w -> new InetSocketAddress(w.address().host(), w.address().port())).build());
         TcpRoute route = new TcpRoute("pool", lb, TcpRoute.Policy.BALANCED, null);
         TcpListenerConfig config = new TcpListenerConfig("tcp-front", new BindAddress("127.0.0.1", 0), "pool",
-                LbPolicy.ROUND_ROBIN, Duration.ofMinutes(5), idle, Duration.ofSeconds(1), 10_000, ProxyProtocol.NONE);
+                LbPolicy.ROUND_ROBIN, Duration.ofMinutes(5), idle, Duration.ofSeconds(1), 10_000, ProxyProtocol.NONE,
+                IpPolicy.allowAll());
         return later(new TcpProxyListener(config, route, io)).start();
     }
 

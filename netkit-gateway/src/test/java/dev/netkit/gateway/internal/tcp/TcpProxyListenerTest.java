@@ -1,5 +1,6 @@
 package dev.netkit.gateway.internal.tcp;
 
+import dev.netkit.core.ip.IpPolicy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -57,7 +58,7 @@ class TcpProxyListenerTest {
 
     private static TcpListenerConfig config(LbPolicy lb, Duration idle, ProxyProtocol proxy) {
         return new TcpListenerConfig("tcp-front", new BindAddress("127.0.0.1", 0), "pool", lb, Duration.ofMinutes(5), idle,
-                Duration.ofSeconds(1), 10_000, proxy);
+                Duration.ofSeconds(1), 10_000, proxy, IpPolicy.allowAll());
     }
 
     private TcpRoute route(Strategy strategy, TcpRoute.Policy policy, String... endpoints) {

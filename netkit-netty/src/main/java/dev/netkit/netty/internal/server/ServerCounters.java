@@ -1,6 +1,7 @@
 package dev.netkit.netty.internal.server;
 
 import dev.netkit.netty.server.ServerStats;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -24,10 +25,10 @@ public final class ServerCounters {
     public final LongAdder discardedResponses = new LongAdder();
     public final LongAdder handlerClosed = new LongAdder();
 
-    public ServerStats snapshot() {
+    public ServerStats snapshot(Map<String, Long> ipRefusals) {
         return new ServerStats(connectionsAccepted.sum(), connectionsRejected.sum(), activeConnections.get(),
                 requests.sum(), responses.sum(), noReply.sum(), handlerErrors.sum(), oversizedResponses.sum(),
                 protocolViolations.sum(), readTimeouts.sum(), idleTimeouts.sum(), writeTimeouts.sum(), inFlight.sum(),
-                bytesReceived.sum(), bytesSent.sum(), discardedResponses.sum(), handlerClosed.sum());
+                bytesReceived.sum(), bytesSent.sum(), discardedResponses.sum(), handlerClosed.sum(), ipRefusals);
     }
 }

@@ -3,6 +3,8 @@ package dev.netkit.netty.internal.server;
 import dev.netkit.core.endpoint.Endpoint;
 import dev.netkit.core.event.ConnectionClosed;
 import dev.netkit.core.event.ConnectionOpened;
+import dev.netkit.core.event.ConnectionRefused;
+import dev.netkit.core.ip.IpRefusal;
 import dev.netkit.core.event.LimitReached;
 import dev.netkit.core.event.Side;
 import dev.netkit.netty.internal.event.Emitter;
@@ -48,6 +50,14 @@ public final class ServerEvents {
         Endpoint e = endpointOf(peer);
         if (e != null) {
             emitter.rare(new LimitReached(System.nanoTime(), e, LimitReached.Limit.MAX_CONNECTIONS, limit, current));
+        }
+    }
+
+    /** To JFR (when a recording wants it) and the bus (when it listens): no event object otherwise beyond JFR's probe. */
+    public void connectionRefused(SocketAddress peer, IpRefusal reason) {
+        Endpoint e = endpointOf(peer);
+        if (e != null) {
+            emitter.rare(new ConnectionRefused(System.nanoTime(), e, reason.label()));
         }
     }
 
