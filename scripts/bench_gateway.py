@@ -53,6 +53,10 @@ Usage (build the CLI first: ./netkit --help):
   scripts/bench_gateway.py [--reps 5] [--seconds 4] [--warmup 1] [--parts load,upstream,...]
                            [--configs 16x16,64x16,16x1] [--failover-seconds 21] [--reload-seconds 10]
                            [--nice]      # smoke tests: every process at nice 19
+  scripts/bench_gateway.py --render bench-results/gateway-.../results.json   # the load tables again
+The load tables are printed twice: over the clean repetitions only (every variant of the
+repetition had < 0.15 cores used by other processes and < 10 % steal, as in baselines.md §2),
+and over every repetition.
 Markdown tables go to stdout, progress to stderr; raw results and logs to
 bench-results/gateway-YYYYmmdd-HHMMSS/. Loopback only; every process started is stopped (in
 finally blocks), every wait is bounded.
@@ -440,7 +444,7 @@ def part_load(a, jv, results):
                     w = window(j, ticks, own_pids())
                     r = {"rep": rep, "config": f"{c}x{d}", "variant": v, "conns_per_target": conns, "rps": j["throughput_rps"],
                          "p50": j["latency_us"]["p50"], "p99": j["latency_us"]["p99"], "errors": j["errors"],
-                         "mismatched": j["mismatched"], "opened": j.get("connections_opened"), "win": w}
+                         "errors_by_kind": j["errors_by_kind"], "mismatched": j["mismatched"], "opened": j.get("connections_opened"), "win": w}
                     runs.append(r)
                     log(f"rep {rep + 1} {c}x{d} {v:9s} {r['rps']:>11,.0f} req/s p50 {r['p50']:.0f} p99 {r['p99']:.0f} us "
                         f"err {r['errors']} mism {r['mismatched']}"
@@ -456,13 +460,43 @@ def part_load(a, jv, results):
             for b in backends:
                 b.stop()
     results["load"] = runs
-    print("\n### Gateway ÷ direct (`netkit load`, 64-byte payloads)\n")
-    print(f"{a.reps} repetitions, {a.seconds} s measured after {a.warmup} s warm-up, variants in rotated order.\n")
+    print_load(runs, f"{a.seconds} s measured after {a.warmup} s warm-up")
+
+
+UNTRACKED_MAX = 0.15  # cores used by processes not started here; above it a run is not clean (baselines.md §2)
+STEAL_MAX = 10.0      # hypervisor steal, %
+
+
+def clean(r):
+    w = r["win"]
+    return w is not None and w["untracked_cores"] < UNTRACKED_MAX and w["steal_pct"] < STEAL_MAX
+
+
+def print_load(all_runs, how):
+    variants = ["gateway", "direct", "direct-eq"]
+    configs = list(dict.fromkeys(r["config"] for r in all_runs))
+    # a repetition of a configuration counts only when all its variants ran clean, so ratios stay paired
+    kept = []
+    for cfg in configs:
+        for rep in sorted({r["rep"] for r in all_runs if r["config"] == cfg}):
+            rs = [r for r in all_runs if r["config"] == cfg and r["rep"] == rep]
+            if len(rs) == len(variants) and all(clean(r) for r in rs):
+                kept.extend(rs)
+    for title, runs in (("clean repetitions only", kept), ("every repetition", all_runs)):
+        print(f"\n### Gateway ÷ direct (`netkit load`, 64-byte payloads): {title}\n")
+        n_reps = {cfg: len({r["rep"] for r in runs if r["config"] == cfg}) for cfg in configs}
+        print(f"{how}; variants in rotated order; repetitions per configuration: "
+              + ", ".join(f"{cfg.replace('x', '×')} {n}" for cfg, n in n_reps.items())
+              + f" (clean: every variant of the repetition had < {UNTRACKED_MAX} cores used by other processes and < {STEAL_MAX:.0f} % steal).\n")
+        print_load_tables(runs, configs, variants)
+
+
+def print_load_tables(runs, configs, variants):
     print("| c × d | variant | connections (client side) | req/s median (min–max) | ÷ direct, paired median (min–max) | "
           "÷ direct-eq, paired | p50 µs | p99 µs | errors |")
     print("|---|---|---|---|---|---|---|---|---|")
-    for c, d in configs:
-        cfg = f"{c}x{d}"
+    for cfg in configs:
+        c, d = (int(x) for x in cfg.split("x"))
         by = {v: sorted([r for r in runs if r["config"] == cfg and r["variant"] == v], key=lambda r: r["rep"]) for v in variants}
         for v in variants:
             rs = by[v]
@@ -484,8 +518,8 @@ def part_load(a, jv, results):
     print("| c × d | variant | gateway µs/req | gateway cores | gateway context switches per req | backends µs/req (3 JVMs) | "
           "load µs/req | total µs/req | TCP segments sent per req (machine) | machine busy cores | untracked cores (max) | steal % (max) |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
-    for c, d in configs:
-        cfg = f"{c}x{d}"
+    for cfg in configs:
+        c, d = (int(x) for x in cfg.split("x"))
         for v in variants:
             ws = [r["win"] for r in runs if r["config"] == cfg and r["variant"] == v and r["win"]]
             if not ws:
@@ -638,6 +672,14 @@ def part_memory(a, jv, java_home, results):
         socks = []
         time.sleep(3)
         r["heap_closed_kib"], _ = heap_used_kib(java_home, gw.pid)
+        hist_closed = class_histogram(java_home, gw.pid)
+        kept = []
+        for cls, (inst, byt) in hist_closed.items():
+            i0, b0 = hist_before.get(cls, (0, 0))
+            kept.append((byt - b0, inst - i0, cls))
+        kept.sort(reverse=True)
+        r["histogram_closed_delta_bytes"] = sum(k[0] for k in kept)
+        r["histogram_closed_top"] = kept[:15]
         time.sleep(1)
         r["rss_closed_kib"] = rss_kib(gw.pid)
         r["fds_closed"] = len(os.listdir(f"/proc/{gw.pid}/fd"))
@@ -665,6 +707,11 @@ def part_memory(a, jv, java_home, results):
     print("| class | bytes per connection | instances per connection |")
     print("|---|---|---|")
     for byt, inst, cls in r["histogram_top"][:15]:
+        print(f"| `{cls}` | {byt / n:,.1f} | {inst / n:.2f} |")
+    print(f"\nStill live after all {n:,} closed (closed − before; total {r['histogram_closed_delta_bytes'] / n:,.0f} B per closed connection):\n")
+    print("| class | bytes per closed connection | instances per closed connection |")
+    print("|---|---|---|")
+    for byt, inst, cls in r["histogram_closed_top"][:12]:
         print(f"| `{cls}` | {byt / n:,.1f} | {inst / n:.2f} |")
 
 
@@ -1124,7 +1171,16 @@ def main():
     ap.add_argument("--failover-lb", default="round-robin,least-outstanding", help="the cluster's lb in each failover run")
     ap.add_argument("--reload-seconds", type=int, default=10)
     ap.add_argument("--nice", action="store_true", help="run every process at nice 19 (smoke tests on a busy machine)")
+    ap.add_argument("--render", metavar="RESULTS_JSON", help="only print the load part's tables again from a run's results.json")
     a = ap.parse_args()
+    if a.render:
+        with open(a.render) as f:
+            r = json.load(f)
+        argv = r.get("argv", [])
+        sec = argv[argv.index("--seconds") + 1] if "--seconds" in argv else "4"
+        wu = argv[argv.index("--warmup") + 1] if "--warmup" in argv else "1"
+        print_load(r["load"], f"{sec} s measured after {wu} s warm-up (re-rendered from {a.render})")
+        return
     if not os.path.exists(JAR):
         sys.exit("build the CLI first: ./netkit --help")
     if a.nice:
