@@ -82,6 +82,7 @@ public final class ServerConnection extends FrameReader {
     private long readResumedAt = Long.MIN_VALUE; // when reading last resumed after a LIMIT/UNWRITABLE pause
     private ScheduledFuture<?> readTimer;
     private ScheduledFuture<?> writeTimer;
+    private ScheduledFuture<?> idleTimer;
 
     /** @param loop the channel's event loop, known before the handler is added */
     public ServerConnection(ServerContext server, EventLoop loop) {
@@ -102,7 +103,7 @@ public final class ServerConnection extends FrameReader {
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         this.lastActivity = System.nanoTime();
-        loop.schedule(this::checkIdle, idleTimeoutNanos, TimeUnit.NANOSECONDS);
+        idleTimer = loop.schedule(this::checkIdle, idleTimeoutNanos, TimeUnit.NANOSECONDS);
     }
 
     // ---- reading ---------------------------------------------------------------------------
@@ -438,7 +439,7 @@ public final class ServerConnection extends FrameReader {
             server.counters().idleTimeouts.increment();
             closeNow("idle_timeout", "idle for " + TimeUnit.NANOSECONDS.toMillis(idle) + " ms (limit " + server.config().idleTimeout() + ")");
         } else {
-            loop.schedule(this::checkIdle, Math.max(idleTimeoutNanos - idle, idleTimeoutNanos / 10), TimeUnit.NANOSECONDS);
+            idleTimer = loop.schedule(this::checkIdle, Math.max(idleTimeoutNanos - idle, idleTimeoutNanos / 10), TimeUnit.NANOSECONDS);
         }
     }
 
@@ -474,7 +475,12 @@ public final class ServerConnection extends FrameReader {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         out.discard();
+        cancel(idleTimer, readTimer, writeTimer); // a pending timer keeps a closed connection reachable
         super.channelInactive(ctx);
+    }
+
+    private static void cancel(ScheduledFuture<?>... timers) {
+        java.util.stream.Stream.of(timers).filter(java.util.Objects::nonNull).forEach(t -> t.cancel(false));
     }
 
     @Override
