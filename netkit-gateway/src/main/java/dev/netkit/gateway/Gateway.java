@@ -1,10 +1,8 @@
 package dev.netkit.gateway;
 
 import dev.netkit.gateway.config.AnetListenerConfig;
-import dev.netkit.gateway.config.ClusterConfig;
 import dev.netkit.gateway.config.GatewayConfig;
 import dev.netkit.gateway.config.ListenerConfig;
-import dev.netkit.gateway.config.TcpListenerConfig;
 import dev.netkit.gateway.internal.GatewayListener;
 import dev.netkit.gateway.internal.cluster.ClusterRuntime;
 import dev.netkit.netty.client.BrokerHooks;
@@ -208,9 +206,5 @@ public final class Gateway implements AutoCloseable {
 
     static String describe(ListenerConfig l) {
         return l.name() + " (" + (l instanceof AnetListenerConfig ? "anet" : "tcp") + ") on " + l.bind();
-    }
-
-    static ClusterConfig clusterOf(GatewayConfig config, String name) {
-        return config.cluster(name).orElseThrow(() -> new IllegalStateException("no cluster " + name));
     }
 }

@@ -13,20 +13,17 @@ import dev.netkit.gateway.config.LbPolicy;
 import dev.netkit.gateway.config.ProxyProtocol;
 import dev.netkit.gateway.config.TcpListenerConfig;
 import dev.netkit.gateway.testing.TcpBackend;
+import dev.netkit.netty.testing.ScheduledTasks;
 import dev.netkit.netty.transport.IoGroup;
 import dev.netkit.netty.transport.TransportKind;
-import io.netty.util.concurrent.AbstractScheduledEventExecutor;
-import io.netty.util.concurrent.EventExecutor;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.lang.reflect.Field;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -130,7 +127,7 @@ class TcpProxyLifetimeTest {
     void aClosedConnectionLeavesNoIdleTimerBehind() throws Exception {
         try (TcpBackend backend = TcpBackend.echo()) {
             TcpProxyListener proxy = start(Duration.ofMinutes(5), backend.address());
-            int before = scheduledTasks();
+            int before = ScheduledTasks.count(io.eventLoops());
             for (int i = 0; i < 100; i++) {
                 try (Socket s = new Socket()) {
                     s.connect(proxy.localAddress(), 5_000);
@@ -141,21 +138,7 @@ class TcpProxyLifetimeTest {
             }
             await().atMost(WAIT).until(() -> proxy.stats().active() == 0);
             await().atMost(WAIT).until(() -> proxy.route().balancer().stats().endpoints().getFirst().outstanding() == 0);
-            await().atMost(WAIT).untilAsserted(() -> assertThat(scheduledTasks() - before).isLessThan(10));
+            await().atMost(WAIT).untilAsserted(() -> assertThat(ScheduledTasks.count(io.eventLoops()) - before).isLessThan(10));
         }
-    }
-
-    /** Timers scheduled on the loop now (read on the loop itself). */
-    private int scheduledTasks() throws Exception {
-        Field queue = AbstractScheduledEventExecutor.class.getDeclaredField("scheduledTaskQueue");
-        queue.setAccessible(true);
-        int n = 0;
-        for (EventExecutor loop : io.eventLoops()) {
-            n += loop.submit(() -> {
-                Collection<?> q = (Collection<?>) queue.get(loop);
-                return q == null ? 0 : q.size();
-            }).get(5, TimeUnit.SECONDS);
-        }
-        return n;
     }
 }
