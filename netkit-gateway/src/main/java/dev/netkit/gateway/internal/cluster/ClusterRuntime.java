@@ -157,6 +157,20 @@ public final class ClusterRuntime {
     }
 
     /**
+     * Keeps the maintenance drains an operator set on {@code replaced} (the runtime a reload
+     * replaces with this one) for the endpoints this cluster still has: a reload that changes, say,
+     * the balancer must not put a drained endpoint back in service. Call before this runtime
+     * serves anything (its broker and balancers apply {@link #drained} when they are made).
+     */
+    public void keepDrainsOf(ClusterRuntime replaced) {
+        for (Endpoint e : replaced.drained) {
+            if (config.endpoints().stream().anyMatch(w -> w.address().equals(e))) {
+                drained.add(e);
+            }
+        }
+    }
+
+    /**
      * Takes {@code endpoint} out of service (maintenance) in the broker and every L4 balancer of
      * this cluster, or puts it back; in-flight requests and open connections finish.
      *
