@@ -96,6 +96,7 @@ public final class EffectiveConfig {
         Map<String, Object> m = new LinkedHashMap<>();
         r.match().ifPresent(x -> m.put("match", map("offset", x.offset(), "prefix", x.prefix().hex())));
         m.put("cluster", r.cluster());
+        m.put("idempotent", r.idempotent());
         return m;
     }
 
