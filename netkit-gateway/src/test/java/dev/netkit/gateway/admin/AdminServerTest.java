@@ -229,6 +229,27 @@ class AdminServerTest {
     }
 
     @Test
+    void metricsHaveEachEndpointsLatencyHistogramOnceTheClusterHasABroker() throws Exception {
+        FrameServer a1 = named("a1");
+        FrameServer a2 = named("a2");
+        start(TWO_BACKENDS.formatted("all", at(a1), at(a2), at(a1)));
+        Broker c = client("front");
+        call(c, "makes the broker");
+        assertThat(get("/metrics").statusCode()).isEqualTo(200); // binds the cluster's timers
+        for (int i = 0; i < 20; i++) {
+            call(c, "r" + i);
+        }
+        String text = get("/metrics").body();
+        for (FrameServer b : List.of(a1, a2)) {
+            String endpoint = "endpoint=\"" + at(b) + "\"";
+            assertThat(sample(text, "netkit_client_request_seconds_count", "cluster=\"all\"", endpoint, "outcome=\"success\""))
+                    .as("round robin: half of the 20 after the first scrape").isEqualTo(10.0);
+            assertThat(sample(text, "netkit_client_request_seconds_bucket", "cluster=\"all\"", endpoint, "outcome=\"success\"",
+                    "le=\"+Inf\"")).isEqualTo(10.0);
+        }
+    }
+
+    @Test
     void aFailureShowsItsKindInStatsAndMetrics() throws Exception {
         FrameServer a1 = named("a1");
         start("""
