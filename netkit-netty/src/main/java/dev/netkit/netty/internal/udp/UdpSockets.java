@@ -105,7 +105,8 @@ public final class UdpSockets {
                         .maxMessagesPerRead(Math.max(64, batch * 4))); // counted in datagrams: up to 4 calls per wake-up
     }
 
-    static Class<? extends DatagramChannel> channelClass(Transport transport) {
+    /** The datagram channel class of {@code transport} (also for netkit's UDP load tool). */
+    public static Class<? extends DatagramChannel> channelClass(Transport transport) {
         return switch (transport.name()) {
             case "epoll" -> EpollDatagramChannel.class;
             case "io_uring" -> IoUringDatagramChannel.class;
