@@ -1,6 +1,7 @@
 package dev.netkit.cli;
 
 import dev.netkit.cli.load.LoadCommand;
+import dev.netkit.cli.udp.UdpLoadCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -8,8 +9,9 @@ import picocli.CommandLine.Command;
 @Command(name = "netkit",
         mixinStandardHelpOptions = true,
         version = "netkit 0.1.0-SNAPSHOT",
-        description = "High-performance networking toolkit for the JVM (anet-compatible frame server and broker).",
-        subcommands = {ServeCommand.class, LoadCommand.class, DemoCommand.class, GatewayCommand.class})
+        description = "High-performance networking toolkit for the JVM (anet-compatible frame server and broker, UDP server).",
+        subcommands = {ServeCommand.class, LoadCommand.class, DemoCommand.class, GatewayCommand.class,
+                UdpServeCommand.class, UdpLoadCommand.class})
 public final class NetkitCommand implements Runnable {
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;

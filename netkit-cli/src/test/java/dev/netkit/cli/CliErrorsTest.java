@@ -22,6 +22,13 @@ class CliErrorsTest {
             "load --connections 0               | netkit load: ",
             "load --lb fastest                  | netkit load: ",
             "gateway --check                    | netkit gateway: Missing required option: '--config=FILE'",
+"udp-serve --mode mirror             | netkit udp-serve: Invalid value for option '--mode'",
+            "udp-serve --max-datagram-size 70000 | netkit udp-serve: --max-datagram-size: 70000",
+            "udp-serve --rate-per-source -5     | netkit udp-serve: --rate-per-source",
+            "udp-load --size 64                 | netkit udp-load: Missing required option: '--target=HOST:PORT'",
+            "udp-load --target nohostport       | netkit udp-load: --target: 'nohostport'",
+            "udp-load --target 127.0.0.1:9 --size 8 | netkit udp-load: --size: 8",
+            "udp-load --target 127.0.0.1:9 --sockets 0 | netkit udp-load: --sockets: 0",
             "frobnicate                         | netkit: Unmatched argument at index 0: 'frobnicate'",
     })
     void aBadOptionIsOneLineAndExitTwo(String args, String expectedStart) {

@@ -2,6 +2,7 @@ package dev.netkit.metrics;
 
 import dev.netkit.netty.client.Broker;
 import dev.netkit.netty.server.FrameServer;
+import dev.netkit.netty.udp.UdpServer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -25,7 +26,7 @@ import java.util.concurrent.TimeUnit;
  * <p><b>Names</b> as Prometheus shows them (Micrometer adds {@code _total} to counters and
  * {@code _seconds} to times; every time is in seconds):
  * <ul>
- * <li>server: see {@link ServerMetrics};
+ * <li>server: see {@link ServerMetrics}; UDP server: see {@link UdpServerMetrics};
  * <li>broker: {@code netkit_broker_requests_sent_total}, {@code _responses_total},
  *     {@code _timeouts_total}, {@code _connection_failures_total}, {@code _protocol_violations_total},
  *     {@code _late_responses_total}, {@code _rejected_total}, {@code _retries_total},
@@ -69,6 +70,16 @@ public final class NetkitMetrics {
     /** Registers a server's meters with extra {@code tags} (to tell several servers apart). */
     public static ServerMetrics bind(MeterRegistry registry, FrameServer server, Tags tags) {
         return new ServerMetrics(registry, server, tags);
+    }
+
+    /** Registers a UDP server's meters (see {@link UdpServerMetrics} for the names). */
+    public static UdpServerMetrics bind(MeterRegistry registry, UdpServer server) {
+        return bind(registry, server, Tags.empty());
+    }
+
+    /** Registers a UDP server's meters with extra {@code tags} (to tell several servers apart). */
+    public static UdpServerMetrics bind(MeterRegistry registry, UdpServer server, Tags tags) {
+        return new UdpServerMetrics(registry, server, tags);
     }
 
     /**

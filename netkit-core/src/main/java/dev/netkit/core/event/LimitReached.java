@@ -7,8 +7,10 @@ import dev.netkit.core.endpoint.Endpoint;
  * as {@link PoolExhausted}.)
  *
  * @param nanoTime {@link System#nanoTime()} when it happened
- * @param endpoint for {@link Limit#MAX_CONNECTIONS} the refused peer; for
- *                 {@link Limit#MAX_CONCURRENT_REQUESTS} the server's bound address
+ * @param endpoint for {@link Limit#MAX_CONNECTIONS} the refused peer, for
+ *                 {@link Limit#UDP_RATE_PER_SOURCE} the limited source; for
+ *                 {@link Limit#MAX_CONCURRENT_REQUESTS} and {@link Limit#UDP_BLOCKING_QUEUE} the
+ *                 server's bound address
  * @param limit    which limit
  * @param value    the configured limit
  * @param current  the count that reached it (connections open, requests in flight)
@@ -26,6 +28,18 @@ public record LimitReached(long nanoTime, Endpoint endpoint, Limit limit, long v
          * {@code maxConcurrentRequests}: reported once each time the server becomes saturated (the
          * first connection stops reading for want of a permit), not once per paused connection.
          */
-        MAX_CONCURRENT_REQUESTS
+        MAX_CONCURRENT_REQUESTS,
+        /**
+         * A UDP server's per-source packet rate: reported once when a source starts being limited
+         * (its first dropped datagram after an admitted one), with the source as the endpoint, the
+         * rate (packets/s) as the value and the datagrams admitted in its burst as current.
+         */
+        UDP_RATE_PER_SOURCE,
+        /**
+         * A UDP server's queue for blocking handlers is full: reported once per saturation (the
+         * first datagram dropped after one was queued), with the server's bound address as the
+         * endpoint, the capacity as value and current.
+         */
+        UDP_BLOCKING_QUEUE
     }
 }

@@ -10,7 +10,7 @@ import jdk.jfr.Name;
 @Name("dev.netkit.LimitReached")
 @Label("Limit Reached")
 @Category("netkit")
-@Description("A server reached maxConnections or maxConcurrentRequests")
+@Description("A server reached maxConnections, maxConcurrentRequests, a UDP source's rate or its blocking queue")
 public final class LimitReachedEvent extends Event {
     @Label("Endpoint")
     String endpoint;
