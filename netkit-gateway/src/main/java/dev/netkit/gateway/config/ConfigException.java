@@ -34,7 +34,28 @@ public final class ConfigException extends RuntimeException {
 
     private static String format(String file, int line, int column, String path, String problem) {
         String where = line > 0 ? file + ":" + line + ":" + column : file;
-        return where + ": " + (path.isEmpty() ? "" : path + ": ") + problem;
+        return oneLine(where + ": " + (path.isEmpty() ? "" : path + ": ") + problem);
+    }
+
+    /** Keys and values from the file may hold line breaks and other controls: shown escaped, the message stays one line. */
+    private static String oneLine(String s) {
+        StringBuilder sb = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '\n' -> sb.append("\\n");
+                case '\r' -> sb.append("\\r");
+                case '\t' -> sb.append("\\t");
+                default -> {
+                    if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029' || c == '\u0085') {
+                        sb.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        sb.append(c);
+                    }
+                }
+            }
+        }
+        return sb.toString();
     }
 
     /** The file's name as given to the parser. */

@@ -39,6 +39,10 @@ public final class GatewayConfigParser {
     static final List<String> ROOT_KEYS = List.of("listeners", "clusters", "admin", "io");
     static final List<String> IO_KEYS = List.of("threads", "transport");
     static final List<String> ADMIN_KEYS = List.of("bind");
+    /** The largest file read, in characters (and bytes, checked before reading): 4 MiB. */
+    public static final int MAX_CODE_POINTS = 4 * 1024 * 1024;
+    /** Aliases of lists and mappings a file may use. */
+    public static final int MAX_COLLECTION_ALIASES = 50;
 
     /** A parser. */
     public GatewayConfigParser() {}
@@ -51,6 +55,11 @@ public final class GatewayConfigParser {
     public GatewayConfig parse(Path file) {
         String text;
         try {
+            long size = Files.size(file);
+            if (size > MAX_CODE_POINTS) {
+                throw new ConfigException(file.toString(), 0, 0, "", "file is " + size + " bytes; the limit is "
+                        + MAX_CODE_POINTS + " (4 MiB)");
+            }
             text = Files.readString(file);
         } catch (CharacterCodingException e) {
             throw new ConfigException(file.toString(), 0, 0, "", "cannot read: not UTF-8 text");
@@ -85,9 +94,14 @@ public final class GatewayConfigParser {
     }
 
     private static Node compose(String yaml, String fileName) {
-        LoadSettings settings = LoadSettings.builder().setLabel(fileName).setSchema(new CoreSchema()).build();
+        // Bounds stated here rather than inherited: the size of the text, and aliases to
+        // collections (a "billion laughs" file is refused at the 51st, before any expansion).
+        LoadSettings settings = LoadSettings.builder().setLabel(fileName).setSchema(new CoreSchema())
+                .setCodePointLimit(MAX_CODE_POINTS).setMaxAliasesForCollections(MAX_COLLECTION_ALIASES)
+                .setAllowRecursiveKeys(false).build();
         Optional<Node> root;
         try {
+            NestingLimit.check(yaml, settings, fileName);
             root = new Compose(settings).composeString(yaml);
         } catch (MarkedYamlEngineException e) {
             Optional<Mark> mark = e.getProblemMark().or(e::getContextMark);

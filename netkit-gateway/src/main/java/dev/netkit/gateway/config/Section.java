@@ -358,6 +358,8 @@ final class Section {
         }
         String kind = Tag.INT.equals(tag) ? "an integer" : Tag.FLOAT.equals(tag) ? "a number"
                 : Tag.BOOL.equals(tag) ? "a boolean" : "a string";
-        return kind + " \"" + s.getValue() + "\"";
+        String value = s.getValue();
+        // A whole block of text must not become the message: the start says which value it is.
+        return kind + " \"" + (value.length() > 80 ? value.substring(0, 77) + "..." : value) + "\"";
     }
 }

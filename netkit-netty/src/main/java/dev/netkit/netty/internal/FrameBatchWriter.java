@@ -63,6 +63,9 @@ public final class FrameBatchWriter {
                 bytesOut.add(n);
             }
             ctx.write(body, ctx.voidPromise());
+            // Again: a flush re-entered from the header's write (an EmbeddedChannel runs pending
+            // tasks inside write) cleared the flag, and the body must not stay unflushed.
+            unflushed = true;
             return;
         }
         ByteBuf b = room(ctx, HEADER_SIZE + n);

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# One long Jazzer fuzzing run of one netkit fuzz target (regression mode runs in ./run-tests).
+#
+#   scripts/fuzz.sh TARGET [EXECUTIONS]     TARGET: server | broker | gateway-routes | gateway-config
+#                                           EXECUTIONS: inputs to run (default 10000000)
+#
+# Runs the target's @FuzzTest with JAZZER_FUZZ=1 through Maven (surefire, the same forked JVM
+# flags as the tests), with Netty's leak detection off: every target checks leaks itself, exactly,
+# through its allocator's byte count after each input, and paranoid tracking would cost ~10x.
+# The generated corpus goes to MODULE/.cifuzz-corpus/ (kept, not committed); a crashing input is
+# written next to the seeds in src/test/resources/.../<Class>Inputs/<method>/, where it becomes a
+# regression case. Prints the JVM's peak RSS at the end. Set JAZZER_MAX_DURATION to cap the time.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/find-jdk.sh
+netkit_find_jdk
+
+target=${1:-}
+executions=${2:-10000000}
+case "$target" in
+  server)         module=netkit-netty;   test='ServerFrameFuzzTest' ;;
+  broker)         module=netkit-netty;   test='BrokerFrameFuzzTest' ;;
+  gateway-routes) module=netkit-gateway; test='GatewayRoutingFuzzTest' ;;
+  gateway-config) module=netkit-gateway; test='GatewayConfigFuzzTest' ;;
+  *) echo "usage: scripts/fuzz.sh server|broker|gateway-routes|gateway-config [executions]" >&2; exit 2 ;;
+esac
+
+argline="--enable-native-access=ALL-UNNAMED -XX:+EnableDynamicAgentLoading -Dio.netty.leakDetection.level=disabled -Xmx1g"
+argline="$argline -Djunit.jupiter.execution.timeout.mode=disabled"
+echo "fuzz.sh: $target ($module $test), $executions executions, JAVA_HOME=$JAVA_HOME" >&2
+
+export JAZZER_FUZZ=1 JAZZER_MAX_EXECUTIONS="$executions" JAZZER_MAX_DURATION="${JAZZER_MAX_DURATION:-24h}"
+# Instrument netkit and the YAML library, not the test harness or Netty.
+export JAZZER_INSTRUMENTATION_INCLUDES="${JAZZER_INSTRUMENTATION_INCLUDES:-dev.netkit.**:org.snakeyaml.**}"
+export JAZZER_INSTRUMENTATION_EXCLUDES="${JAZZER_INSTRUMENTATION_EXCLUDES:-dev.netkit.netty.testing.**}"
+
+start=$(date +%s)
+mvn -B -ntp verify -pl "$module" -am -Dtest="$test" -Dsurefire.failIfNoSpecifiedTests=false \
+  -DtrimStackTrace=false -Dnetkit.test.forkTimeout=0 "-Dnetkit.test.argLine=$argline" &
+mvn_pid=$!
+peak=0
+while kill -0 "$mvn_pid" 2>/dev/null; do
+  # The surefire fork is the java process whose command line names this module's surefire booter.
+  for pid in $(pgrep -f "$module/target/surefire" 2>/dev/null || true); do
+    hwm=$(awk '/^VmHWM:/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)
+    [ "${hwm:-0}" -gt "$peak" ] && peak=$hwm
+  done
+  sleep 2
+done
+rc=0
+wait "$mvn_pid" || rc=$?
+echo "fuzz.sh: $target exit $rc after $(( $(date +%s) - start )) s; fork peak RSS $(( peak / 1024 )) MiB" >&2
+exit $rc
