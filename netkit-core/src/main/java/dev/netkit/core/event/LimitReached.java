@@ -26,6 +26,13 @@ public record LimitReached(long nanoTime, Endpoint endpoint, Limit limit, long v
          * {@code maxConcurrentRequests}: reported once each time the server becomes saturated (the
          * first connection stops reading for want of a permit), not once per paused connection.
          */
-        MAX_CONCURRENT_REQUESTS
+        MAX_CONCURRENT_REQUESTS,
+        /**
+         * A requests/s or bytes/s limit ({@code FrameServerConfig.limits}): a connection stopped
+         * reading to wait for tokens ({@code value} = the wait in microseconds) or was closed by
+         * policing ({@code value} = 0); {@code endpoint} is that client; {@code current} is 0.
+         * Reported at most once a second per server.
+         */
+        RATE_LIMIT
     }
 }
