@@ -107,6 +107,7 @@ public final class Broker implements AutoCloseable {
     private AnetProbeChecker probe; // owns a thread; closed with the broker
     private final RequestRouter router;
     private final SendThrottle throttle; // null: no send limit
+    private final int defaultQosClass;   // the policy's default class (0 without a policy)
     private final ShutdownOnce closed = new ShutdownOnce("netkit-broker-close");
     private final long defaultTimeoutNanos;
     private final ExecutorService resolver = Executors.newThreadPerTaskExecutor(
@@ -157,6 +158,7 @@ public final class Broker implements AutoCloseable {
         this.balancer = balancing.build();
         this.router = new RequestRouter(balancer, counters, closed::requested, config.retry(),
                 config.retry().newBudget(Ticker.system()), Scheduler.shared(), observerFor(hooks, emitter));
+        this.defaultQosClass = config.qos() == null ? 0 : config.qos().indexOf(null);
         this.throttle = config.sendLimit() == null ? null : new SendThrottle(config.sendLimit(), Ticker.system(), Scheduler.shared());
         log.debug("netkit broker to {} (transport {}, {} I/O thread(s))", config.endpoints(), transport.name(), config.ioThreads());
     }
@@ -299,7 +301,7 @@ public final class Broker implements AutoCloseable {
     }
 
     private CompletableFuture<byte[]> send(byte[] payload, long timeoutNanos) {
-        return send(payload, timeoutNanos, false, false, 0, 0);
+        return send(payload, timeoutNanos, false, false, 0, defaultQosClass);
     }
 
     private CompletableFuture<byte[]> send(byte[] payload, long timeoutNanos, boolean idempotent, boolean keyed, long key,

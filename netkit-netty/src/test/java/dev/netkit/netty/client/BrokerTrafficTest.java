@@ -107,16 +107,20 @@ class BrokerTrafficTest {
                 all.add(broker.send(bytes(classes[i] + i), RequestOptions.defaults().withTimeout(Duration.ofSeconds(5))
                         .withQosClass(classes[i])));
             }
-            await().atMost(Duration.ofSeconds(5)).until(() -> broker.poolStats().get(0).pending() == classes.length);
+            all.add(broker.send(bytes("plain7"), Duration.ofSeconds(5))); // no class named: the default, bronze
+            await().atMost(Duration.ofSeconds(5)).until(() -> broker.poolStats().get(0).pending() == classes.length + 1);
             busy.echo();
             List<String> order = new ArrayList<>();
-            for (int i = 0; i < classes.length; i++) {
+            for (int i = 0; i <= classes.length; i++) {
                 HeldRequests.Held h = held.next();
                 order.add(text(h.payload()));
                 h.echo();
             }
             assertThat(first.get(5, TimeUnit.SECONDS)).isEqualTo(bytes("first"));
-            assertThat(order).containsExactly("control6", "gold2", "gold3", "gold4", "bronze0", "gold5", "bronze1");
+            assertThat(order).containsExactly("control6", "gold2", "gold3", "gold4", "bronze0", "gold5", "bronze1", "plain7");
+            for (CompletableFuture<byte[]> f : all) {
+                assertThat(f.get(5, TimeUnit.SECONDS)).isNotNull();
+            }
             CompletableFuture<byte[]> unknown = broker.send(bytes("x"), RequestOptions.defaults().withQosClass("platinum"));
             assertThatThrownBy(unknown::join).hasCauseInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("qos class 'platinum': unknown (expected one of [control, gold, bronze])");
