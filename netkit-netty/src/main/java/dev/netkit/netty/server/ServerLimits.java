@@ -15,7 +15,9 @@ import java.util.Objects;
  * read until the shared bucket refills. A frame may exceed the burst (it is granted as a debt
  * and the connection waits for the excess). If one read would need more than
  * {@link dev.netkit.core.limit.TokenBucket#MAX_DELAY} of tokens, that connection is refused as
- * in policing.
+ * in policing. A pause counts toward {@link FrameServerConfig#readTimeout()} when a frame is half
+ * received (the connection does not know the rate limiter paused it), so keep the longest pause,
+ * one read's bytes over the rate, well below the read timeout.
  *
  * <p><b>Policing</b>: a frame over a limit is not started; the connection stops reading, answers
  * the requests it already started, then closes (reason {@code rate_limited}, counted in
