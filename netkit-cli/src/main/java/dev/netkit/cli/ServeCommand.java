@@ -7,6 +7,7 @@ import dev.netkit.metrics.NetkitMetrics;
 import dev.netkit.netty.server.FrameServer;
 import dev.netkit.netty.server.FrameServerConfig;
 import dev.netkit.netty.server.RequestHandler;
+import dev.netkit.netty.server.ServerLimits;
 import dev.netkit.netty.server.ServerStats;
 import dev.netkit.netty.transport.IoThreads;
 import dev.netkit.netty.transport.TransportKind;
@@ -73,6 +74,27 @@ public final class ServeCommand implements Callable<Integer> {
             description = "New connections per second one client IP may open (a bucket of one second's worth); 0 = no limit (default: ${DEFAULT-VALUE}).")
     double maxNewConnectionsPerSecondPerIp;
 
+    @Option(names = "--rate-limit", paramLabel = "RPS[:BURST]", converter = RateSpec.Converter.class,
+            description = "Requests per second for the whole server (burst default: one second's worth).")
+    RateSpec rateLimit;
+
+    @Option(names = "--per-connection-rate", paramLabel = "RPS[:BURST]", converter = RateSpec.Converter.class,
+            description = "Requests per second for each connection.")
+    RateSpec perConnectionRate;
+
+    @Option(names = "--bandwidth", paramLabel = "BYTES[:BURST]", converter = RateSpec.Converter.class,
+            description = "Request bytes per second for the whole server (frames, headers included; e.g. 10Mi:1Mi).")
+    RateSpec bandwidth;
+
+    @Option(names = "--per-connection-bandwidth", paramLabel = "BYTES[:BURST]", converter = RateSpec.Converter.class,
+            description = "Request bytes per second for each connection.")
+    RateSpec perConnectionBandwidth;
+
+    @Option(names = "--police",
+            description = "Over a rate limit, close the connection (after answering what it started) instead of "
+                    + "pausing its reads until tokens return (the default, shaping).")
+    boolean police;
+
     @Mixin
     MetricsOptions metricsOptions;
 
@@ -100,6 +122,13 @@ public final class ServeCommand implements Callable<Integer> {
         }
     }
 
+    private ServerLimits limits() {
+        return new ServerLimits(rateLimit == null ? null : rateLimit.limit("--rate-limit"),
+                bandwidth == null ? null : bandwidth.limit("--bandwidth"),
+                perConnectionRate == null ? null : perConnectionRate.limit("--per-connection-rate"),
+                perConnectionBandwidth == null ? null : perConnectionBandwidth.limit("--per-connection-bandwidth"), police);
+    }
+
     @Override
     public Integer call() throws InterruptedException {
         FrameServerConfig config = FrameServerConfig.builder()
@@ -108,6 +137,7 @@ public final class ServeCommand implements Callable<Integer> {
                 .ioThreads(ioThreads == null ? IoThreads.defaultCount() : ioThreads)
                 .transport(transport)
                 .ipPolicy(ipPolicy())
+                .limits(limits())
                 .build();
         FrameServer server = FrameServer.builder().config(config).handler(RequestHandler.echo()).start();
         PrintStream out = System.out;
@@ -154,6 +184,9 @@ public final class ServeCommand implements Callable<Integer> {
         out.flush();
         System.err.println("netkit serve: transport " + server.transportName() + ", " + config.ioThreads()
                 + " I/O thread(s); stop with Ctrl-C or SIGTERM");
+        if (config.limits().any()) {
+            System.err.println("netkit serve: " + config.limits());
+        }
         if (metrics != null) {
             System.err.println(metrics.announcement());
         }

@@ -74,6 +74,34 @@ class LoadCommandTest {
     }
 
     @Test
+    void openLoopRunsAtTheRateAndMeasuresFromTheIntendedSendTime() {
+        // The handler stalls every 50th request by 100 ms on the event loop: a closed loop would
+        // send less during the stall and hide it; the open loop keeps its schedule, so the
+        // requests due during the stall show it in their latency (coordinated omission corrected).
+        java.util.concurrent.atomic.AtomicLong n = new java.util.concurrent.atomic.AtomicLong();
+        RequestHandler stalling = (request, alloc) -> {
+            if (n.incrementAndGet() % 50 == 0) {
+                java.util.concurrent.locks.LockSupport.parkNanos(100_000_000L);
+            }
+            return request.retain();
+        };
+        try (FrameServer server = start(stalling)) {
+            CliRun run = load(server, "--rate", "200", "--connections", "1", "--depth", "64", "--duration", "2s",
+                    "--warmup", "0s", "--json");
+            assertThat(run.exitCode()).as(run.describe()).isZero();
+            Map<String, Object> json = MiniJson.parseObject(run.lastOutLine());
+            assertThat(number(json, "rate")).isEqualTo(200);
+            assertThat(number(json, "throughput_rps")).as(run.describe()).isBetween(180.0, 220.0);
+            assertThat(number(json, "errors")).isZero();
+            @SuppressWarnings("unchecked")
+            Map<String, Object> latency = (Map<String, Object>) json.get("latency_us");
+            // ~8 stalls in the window, each delaying ~20 requests due during it: p99 sees the stall.
+            assertThat(number(latency, "p99")).as(run.describe()).isGreaterThan(50_000);
+            assertThat(number(latency, "p50")).isLessThan(50_000);
+        }
+    }
+
+    @Test
     void aServerAnsweringWithOtherBytesIsCountedAsMismatchedAndExitsOne() {
         RequestHandler reversing = RequestHandler.ofBytes(in -> {
             byte[] out = new byte[in.length];
@@ -229,7 +257,9 @@ class LoadCommandTest {
                 Arguments.of(List.of("--lb", "fastest"), List.of("--lb", "'fastest'", "round-robin, weighted, least-outstanding")),
                 Arguments.of(List.of("--eject-after", "-1"), List.of("--eject-after -1", "0 (off)")),
                 Arguments.of(List.of("--ejection-time", "0s"), List.of("--ejection-time", "more than 0")),
-                Arguments.of(List.of("--max-ejected-share", "1.5"), List.of("--max-ejected-share 1.5", "0..1")));
+                Arguments.of(List.of("--max-ejected-share", "1.5"), List.of("--max-ejected-share 1.5", "0..1")),
+                Arguments.of(List.of("--rate", "-5"), List.of("--rate: -5", "1..10000000")),
+                Arguments.of(List.of("--rate", "99999999999999999999"), List.of("--rate", "'99999999999999999999'")));
     }
 
     @ParameterizedTest(name = "{0}")

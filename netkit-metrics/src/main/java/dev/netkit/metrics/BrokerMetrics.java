@@ -126,6 +126,9 @@ public final class BrokerMetrics implements AutoCloseable {
         broker("netkit.broker.late.responses", "Responses discarded: their request had timed out or been cancelled", BrokerStats::lateResponses);
         broker("netkit.broker.rejected", "Sends refused at once: the pool's waiting line was full", BrokerStats::rejected);
         broker("netkit.broker.retries", "Failed attempts sent again to another endpoint", BrokerStats::retries);
+        broker("netkit.broker.throttled", "Sends delayed by the send rate limit", BrokerStats::throttled);
+        broker("netkit.broker.throttled.seconds", "Delays imposed by the send rate limit, summed", b -> b.throttledNanos() / 1e9);
+        broker("netkit.broker.rate.limited", "Sends refused by the send rate limit", BrokerStats::rateLimited);
         broker("netkit.broker.connections.opened", "Connections opened, all endpoints", BrokerStats::connectionsOpened);
         broker("netkit.broker.sent.bytes", "Bytes handed to connections, frame headers included", BrokerStats::bytesSent);
         broker("netkit.broker.received.bytes", "Bytes read from connections, frame headers included", BrokerStats::bytesReceived);

@@ -30,6 +30,7 @@ import java.util.concurrent.TimeUnit;
  * <li>broker: {@code netkit_broker_requests_sent_total}, {@code _responses_total},
  *     {@code _timeouts_total}, {@code _connection_failures_total}, {@code _protocol_violations_total},
  *     {@code _late_responses_total}, {@code _rejected_total}, {@code _retries_total},
+ *     {@code _throttled_total}, {@code _throttled_seconds_total}, {@code _rate_limited_total} (the send limit),
  *     {@code _connections_opened_total}, gauges {@code netkit_broker_in_flight},
  *     {@code netkit_broker_connections}, {@code netkit_broker_connection_reuse_ratio};
  *     balancer-wide {@code netkit_balancer_endpoints_in_service}, {@code netkit_balancer_panic},

@@ -22,7 +22,10 @@ import java.util.function.ToLongFunction;
  * {@code netkit_server_ip_refusals_total{reason=denied|not_allowed|max_connections_per_ip|rate_per_ip|too_many_ips}}
  * (connections closed at once by the client IP policy) and
  * {@code netkit_server_in_flight}, {@code netkit_server_received_bytes_total} and
- * {@code netkit_server_sent_bytes_total} (whole frames, headers included).
+ * {@code netkit_server_sent_bytes_total} (whole frames, headers included); rate limits:
+ * {@code netkit_server_throttled_reads_total}, {@code netkit_server_throttled_seconds_total}
+ * (time connections did not read, waiting for tokens, summed) and
+ * {@code netkit_server_rate_limited_total} (connections closed by a limit).
  */
 public final class ServerMetrics implements AutoCloseable {
     private final MeterGroup meters;
@@ -45,6 +48,11 @@ public final class ServerMetrics implements AutoCloseable {
         counter(stats, "netkit.server.handler.closed", "Connections closed because a handler asked to", ServerStats::handlerClosed);
         counter(stats, "netkit.server.received.bytes", "Bytes read from clients, frame headers included", ServerStats::bytesReceived);
         counter(stats, "netkit.server.sent.bytes", "Bytes handed to clients' connections, frame headers included", ServerStats::bytesSent);
+        counter(stats, "netkit.server.throttled.reads", "Times a connection stopped reading to wait for rate-limit tokens",
+                ServerStats::throttledReads);
+        meters.counter("netkit.server.throttled.seconds", "Time connections did not read, waiting for rate-limit tokens",
+                () -> stats.get().throttledNanos() / 1e9);
+        counter(stats, "netkit.server.rate.limited", "Connections closed by a rate limit", ServerStats::rateLimited);
         String timeouts = "netkit.server.timeouts";
         String what = "Connections closed by a timeout";
         meters.counter(timeouts, what, () -> stats.get().readTimeouts(), "type", "read");

@@ -74,6 +74,12 @@ public final class LoadCommand implements Callable<Integer> {
             description = "Validate idle pooled connections with a ping this often; 0s = off (default: ${DEFAULT-VALUE}).")
     Duration validationInterval;
 
+    @Option(names = "--rate", defaultValue = "0", paramLabel = "RPS",
+            description = "Open-loop load: start RPS requests per second whatever the answers do; latencies are measured "
+                    + "from each request's intended send time (coordinated omission corrected). 0 = closed loop "
+                    + "(default: ${DEFAULT-VALUE}).")
+    long rate;
+
     @Option(names = "--json", description = "Print the final report as one JSON line (progress goes to stderr).")
     boolean json;
 
@@ -95,7 +101,7 @@ public final class LoadCommand implements Callable<Integer> {
         try {
             files = ReportFiles.of(html, hdr);
             plan = new LoadPlan(TargetSpec.parseAll(targets), connections, depth, size,
-                    duration, warmup, timeout, ioThreads, validationInterval, balancing.balancing());
+                    duration, warmup, timeout, ioThreads, validationInterval, balancing.balancing(), rate);
         } catch (IllegalArgumentException e) {
             spec.commandLine().getErr().println("netkit load: " + e.getMessage());
             spec.commandLine().getErr().flush();

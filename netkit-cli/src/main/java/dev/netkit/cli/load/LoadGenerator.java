@@ -165,9 +165,15 @@ public final class LoadGenerator {
     }
 
     private LoadResult drive() throws InterruptedException {
-        lanesDone = new CountDownLatch(plan.lanes());
-        for (int i = 0; i < plan.lanes(); i++) {
-            issue();
+        RatePacer pacer = null;
+        if (plan.openLoop()) {
+            lanesDone = new CountDownLatch(1); // counted down by the pacer once it stopped and nothing is outstanding
+            pacer = RatePacer.start(plan.rate(), this::issueAt, () -> running, lanesDone);
+        } else {
+            lanesDone = new CountDownLatch(plan.lanes());
+            for (int i = 0; i < plan.lanes(); i++) {
+                issue();
+            }
         }
         long warmupNanos = plan.warmup().toNanos();
         if (warmupNanos > 0) {
@@ -252,6 +258,33 @@ public final class LoadGenerator {
                 mismatched.increment();
             }
             issue();
+        });
+    }
+
+    /**
+     * Open loop: sends one request meant to leave at {@code intendedAt}; its latency counts from
+     * then (not from when it really left), which corrects coordinated omission. Returns the
+     * reply, completed or not, so the pacer can count what is outstanding.
+     */
+    private CompletableFuture<byte[]> issueAt(long intendedAt) {
+        long seq = sequence.incrementAndGet();
+        byte[] payload = payload(seq);
+        CompletableFuture<byte[]> reply;
+        try {
+            reply = plan.lb().keyed() ? broker.send(payload, RequestOptions.defaults().withKey(key(seq))) : broker.send(payload);
+        } catch (RuntimeException e) {
+            reply = CompletableFuture.failedFuture(e);
+        }
+        return reply.whenComplete((response, error) -> {
+            if (error != null) {
+                recordError(error, intendedAt);
+            } else if (Arrays.equals(response, payload)) {
+                if (measuring) {
+                    recorder.recordValue(Math.min(Math.max(0, System.nanoTime() - intendedAt), HIGHEST_TRACKABLE_NANOS));
+                }
+            } else if (measuring) {
+                mismatched.increment();
+            }
         });
     }
 

@@ -17,6 +17,12 @@ import java.util.Objects;
  * target is chosen by the {@code balancing} strategy among the targets (with their weights);
  * outlier detection ejects failing targets for a while, safe failures are retried elsewhere, and
  * optional health checks probe every target.
+ *
+ * <p>With a positive {@code rate}, the load is open-loop instead: requests start at that fixed
+ * rate whatever the answers do ({@code connections x depth} then only bounds what may be on the
+ * wire; more waits in the broker or fails as queue_full), and each latency is measured from the
+ * request's intended send time, so a stalled client or server is not hidden (coordinated
+ * omission corrected).
  */
 public record LoadPlan(
         List<WeightedEndpoint> targets,
@@ -28,13 +34,23 @@ public record LoadPlan(
         Duration timeout,
         int ioThreads,
         Duration validationInterval,
-        Balancing balancing) {
+        Balancing balancing,
+        long rate) {
+
+    /** The largest {@code --rate}, requests per second. */
+    public static final long MAX_RATE = 10_000_000;
+
+    /** A closed-loop plan (no fixed rate). */
+    public LoadPlan(List<WeightedEndpoint> targets, int connections, int depth, int size, Duration duration, Duration warmup,
+                    Duration timeout, int ioThreads, Duration validationInterval, Balancing balancing) {
+        this(targets, connections, depth, size, duration, warmup, timeout, ioThreads, validationInterval, balancing, 0);
+    }
 
     /** A plan without background validation, round robin and the default outlier detection, over equal targets. */
     public LoadPlan(List<Endpoint> targets, int connections, int depth, int size, Duration duration, Duration warmup,
                     Duration timeout, int ioThreads) {
         this(targets.stream().map(WeightedEndpoint::of).toList(), connections, depth, size, duration, warmup, timeout,
-                ioThreads, Duration.ZERO, Balancing.defaults());
+                ioThreads, Duration.ZERO, Balancing.defaults(), 0);
     }
 
     /** Validates every field. */
@@ -55,6 +71,14 @@ public record LoadPlan(
         Checks.positive("ioThreads", ioThreads);
         Checks.notNegative("validationInterval", validationInterval);
         Objects.requireNonNull(balancing, "balancing");
+        if (rate < 0 || rate > MAX_RATE) {
+            throw new IllegalArgumentException("--rate: " + rate + " (expected: 1.." + MAX_RATE + " requests/s, or 0 for closed-loop)");
+        }
+    }
+
+    /** Whether requests start at a fixed rate ({@code rate > 0}) rather than as answers come back. */
+    public boolean openLoop() {
+        return rate > 0;
     }
 
     /** Requests kept outstanding in total. */

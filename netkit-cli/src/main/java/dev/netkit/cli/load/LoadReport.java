@@ -19,8 +19,10 @@ public final class LoadReport {
     public static void printText(PrintWriter out, LoadPlan plan, String transport, LoadResult r) {
         LoadResult.Latency l = r.latencyMicros();
         out.printf(Locale.ROOT, "targets      %s (client transport %s)%n", plan.addresses(), transport);
-        out.printf(Locale.ROOT, "load         %d connection(s) x depth %d per target, %d-byte payloads%n",
-                plan.connections(), plan.depth(), plan.size());
+        out.printf(Locale.ROOT, "load         %d connection(s) x depth %d per target, %d-byte payloads%s%n",
+                plan.connections(), plan.depth(), plan.size(), plan.openLoop()
+                        ? String.format(Locale.ROOT, "; open loop at %,d req/s (latency from the intended send time)", plan.rate())
+                        : "");
         out.printf(Locale.ROOT, "balancing    %s; %s%n", plan.lb().cliName(), describe(plan.outlier()));
         out.printf(Locale.ROOT, "failover     %s; %s%s; %,d request(s) retried%n",
                 plan.balancing().retries() == 0 ? "no retries" : "up to " + plan.balancing().retries() + " retry(ies) when safe",
@@ -75,11 +77,11 @@ public final class LoadReport {
                 "{\"requests\":%d,\"errors\":%d,\"errors_by_kind\":%s,\"mismatched\":%d,\"throughput_rps\":%.1f,"
                         + "\"latency_us\":{\"p50\":%.1f,\"p90\":%.1f,\"p99\":%.1f,\"p999\":%.1f,\"max\":%.1f},"
                         + "\"duration_s\":%.3f,\"targets\":%s,\"connections\":%d,\"depth\":%d,\"size\":%d,"
-                        + "\"connections_opened\":%d,\"reuse_rate\":%.6f,\"validations\":%d",
+                        + "\"connections_opened\":%d,\"reuse_rate\":%.6f,\"validations\":%d,\"rate\":%d",
                 r.requests(), r.errors(), byKind, r.mismatched(), r.throughput(),
                 l.p50(), l.p90(), l.p99(), l.p999(), l.max(),
                 r.seconds(), targets, plan.connections(), plan.depth(), plan.size(),
-                r.connectionsOpened(), r.reuseRate(), r.validations()));
+                r.connectionsOpened(), r.reuseRate(), r.validations(), plan.rate()));
         OutlierConfig o = plan.outlier();
         json.append(String.format(Locale.ROOT,
                 ",\"failed_max_us\":%.1f,\"timeout_ms\":%d,\"lb\":%s,"

@@ -21,7 +21,9 @@ public enum ErrorKind {
     /** No response arrived before the request's deadline. */
     TIMEOUT("timeout"),
     /** The connection carrying the request failed or could not be opened. */
-    CONNECTION_LOST("connection_lost");
+    CONNECTION_LOST("connection_lost"),
+    /** A rate limit refused the request (its wait would outlast the deadline, or too many waited); nothing was sent. */
+    RATE_LIMITED("rate_limited");
 
     private final String label;
 

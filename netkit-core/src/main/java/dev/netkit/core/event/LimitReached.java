@@ -40,6 +40,13 @@ public record LimitReached(long nanoTime, Endpoint endpoint, Limit limit, long v
          * first datagram dropped after one was queued), with the server's bound address as the
          * endpoint, the capacity as value and current.
          */
-        UDP_BLOCKING_QUEUE
+        UDP_BLOCKING_QUEUE,
+        /**
+         * A requests/s or bytes/s limit ({@code FrameServerConfig.limits}): a connection stopped
+         * reading to wait for tokens ({@code value} = the wait in microseconds) or was closed by
+         * policing ({@code value} = 0); {@code endpoint} is that client; {@code current} is 0.
+         * Reported at most once a second per server.
+         */
+        RATE_LIMIT
     }
 }

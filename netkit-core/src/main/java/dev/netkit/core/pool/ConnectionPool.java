@@ -1,6 +1,7 @@
 package dev.netkit.core.pool;
 
 import dev.netkit.core.endpoint.Endpoint;
+import dev.netkit.core.qos.QosPolicy;
 import dev.netkit.core.error.NetkitException;
 import dev.netkit.core.error.PoolClosedException;
 import dev.netkit.core.internal.Checks;
@@ -66,6 +67,7 @@ public final class ConnectionPool<C> implements AutoCloseable {
     final PoolCounters counters = new PoolCounters();
     final ReentrantLock lock = new ReentrantLock();
     final PoolNotifier events;
+    private final QosPolicy qos; // null: FIFO
 
     // The parts. They call one another only after construction (from start() on).
     final LeaseBag<C> bag;
@@ -83,8 +85,9 @@ public final class ConnectionPool<C> implements AutoCloseable {
         this.ticker = b.ticker;
         this.scheduler = b.scheduler;
         this.events = new PoolNotifier(endpoint, b.listener, config.leakDetectionThreshold());
+        this.qos = b.qos;
         this.bag = new LeaseBag<>(this);
-        this.waiters = new WaiterQueue<>(this, bag);
+        this.waiters = new WaiterQueue<>(this, bag, b.qos);
         this.backoff = new DialBackoff<>(this);
         this.dialer = new Dialer<>(this, bag, backoff);
         this.retirement = new Retirement<>(this, bag);
@@ -142,7 +145,7 @@ public final class ConnectionPool<C> implements AutoCloseable {
 
     /** Acquires with the configured {@link PoolConfig#acquireTimeout()}. */
     public CompletableFuture<Lease<C>> acquire() {
-        return waiters.acquire(config.acquireTimeout().toNanos());
+        return waiters.acquire(config.acquireTimeout().toNanos(), 0);
     }
 
     /**
@@ -151,7 +154,29 @@ public final class ConnectionPool<C> implements AutoCloseable {
      * the lease is the caller's to release.
      */
     public CompletableFuture<Lease<C>> acquire(Duration timeout) {
-        return waiters.acquire(Checks.positive("timeout", timeout).toNanos());
+        return waiters.acquire(Checks.positive("timeout", timeout).toNanos(), 0);
+    }
+
+    /**
+     * As {@link #acquire(Duration)}, waiting in class {@code qosClass} (an index into the pool's
+     * {@link Builder#qos QosPolicy}, from {@link QosPolicy#indexOf}): while connections are
+     * saturated, waiters are served by class (strict priority, then weighted deficit round robin).
+     * A class at its capacity refuses at once with {@link PoolExhaustedException} naming it.
+     *
+     * @throws IllegalArgumentException if the pool has no such class
+     */
+    public CompletableFuture<Lease<C>> acquire(Duration timeout, int qosClass) {
+        int classes = qos == null ? 1 : qos.classes().size();
+        if (qosClass < 0 || qosClass >= classes) {
+            throw new IllegalArgumentException("qosClass: " + qosClass + " (expected: 0.." + (classes - 1)
+                    + (qos == null ? "; this pool has no qos policy" : " for " + qos.classes()) + ")");
+        }
+        return waiters.acquire(Checks.positive("timeout", timeout).toNanos(), qosClass);
+    }
+
+    /** The classes of service of the waiting line, or null when waiters are served in arrival order. */
+    public QosPolicy qos() {
+        return qos;
     }
 
     /**
@@ -317,6 +342,7 @@ public final class ConnectionPool<C> implements AutoCloseable {
         private PoolListener listener = PoolListener.NONE;
         private Ticker ticker = Ticker.system();
         private Scheduler scheduler = Scheduler.shared();
+        private QosPolicy qos;
 
         private Builder(Endpoint endpoint, Connector<C> connector) {
             this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
@@ -338,6 +364,13 @@ public final class ConnectionPool<C> implements AutoCloseable {
             this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
             return this;
         }
+
+        /**
+         * Classes of service for the waiting line (see {@link ConnectionPool#acquire(Duration, int)});
+         * default none: waiters are served in arrival order, as without this option. Each class's
+         * capacity bounds its waiters, within {@link PoolConfig#maxPending()} for all of them.
+         */
+        public Builder<C> qos(QosPolicy value) { qos = value; return this; }
 
         /** Builds and starts the pool. */
         public ConnectionPool<C> build() {

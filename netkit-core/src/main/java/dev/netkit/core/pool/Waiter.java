@@ -7,9 +7,12 @@ import java.util.concurrent.CompletableFuture;
 final class Waiter<C> {
     final CompletableFuture<Lease<C>> future = new CompletableFuture<>();
     final long since;
+    /** Its class of service (an index into the pool's QosPolicy); 0 without classes. */
+    final int qosClass;
     volatile Scheduler.Cancellable timer;
 
-    Waiter(long since) {
+    Waiter(long since, int qosClass) {
         this.since = since;
+        this.qosClass = qosClass;
     }
 }

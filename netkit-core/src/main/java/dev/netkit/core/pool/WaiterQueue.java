@@ -2,14 +2,14 @@ package dev.netkit.core.pool;
 
 import dev.netkit.core.error.NetkitException;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The acquirers that found no free connection, in arrival order, and the locked half of leasing:
- * admitting a waiter (or refusing it: pool closed, endpoint down, {@code maxPending} reached),
+ * The acquirers that found no free connection, in arrival order (or by class of service, with a
+ * {@link dev.netkit.core.qos.QosPolicy}: see {@link WaitLine}), and the locked half of leasing:
+ * admitting a waiter (or refusing it: pool closed, endpoint down, {@code maxPending} reached, its
+ * class full),
  * handing freed leases to waiters ({@link #dispatchLocked}), timeouts and withdrawals. The queue
  * is guarded by the pool's lock; {@link LeaseBag#waitingCount} mirrors its size for releasers.
  */
@@ -17,18 +17,19 @@ final class WaiterQueue<C> extends PoolPart<C> {
     private final LeaseBag<C> bag;
 
     // guarded by lock
-    private final ArrayDeque<Waiter<C>> waiters = new ArrayDeque<>();
+    private final WaitLine<C> waiters;
 
-    WaiterQueue(ConnectionPool<C> pool, LeaseBag<C> bag) {
+    WaiterQueue(ConnectionPool<C> pool, LeaseBag<C> bag, dev.netkit.core.qos.QosPolicy qos) {
         super(pool);
         this.bag = bag;
+        this.waiters = new WaitLine<>(qos);
     }
 
     int sizeLocked() {
         return waiters.size();
     }
 
-    CompletableFuture<Lease<C>> acquire(long timeoutNanos) {
+    CompletableFuture<Lease<C>> acquire(long timeoutNanos, int qosClass) {
         Lease<C> lease = bag.tryAcquire();
         if (lease != null) {
             return CompletableFuture.completedFuture(lease);
@@ -57,10 +58,13 @@ final class WaiterQueue<C> extends PoolPart<C> {
                 refused = new PoolExhaustedException("pool for " + endpoint + " is exhausted: maxPending "
                         + config.maxPending() + " acquirers are already waiting", pool.statsLocked());
             } else {
-                refused = null;
-                waiter = new Waiter<>(ticker.nanoTime());
-                waiters.addLast(waiter);
-                pool.dialer.planDialsLocked(out);
+                waiter = new Waiter<>(ticker.nanoTime(), qosClass);
+                refused = waiters.add(waiter) ? null : classFullLocked(waiter);
+                if (refused == null) {
+                    pool.dialer.planDialsLocked(out);
+                } else {
+                    waiter = null;
+                }
             }
         } finally {
             lock.unlock();
@@ -76,6 +80,12 @@ final class WaiterQueue<C> extends PoolPart<C> {
         return w.future;
     }
 
+    private NetkitException classFullLocked(Waiter<C> waiter) {
+        bag.waitingCount = waiters.size();
+        counters.rejected.increment();
+        return new PoolExhaustedException("pool for " + endpoint + ": " + waiters.fullMessage(waiter), pool.statsLocked());
+    }
+
     void dispatch() {
         Outbox<C> out = new Outbox<>();
         lock.lock();
@@ -87,19 +97,19 @@ final class WaiterQueue<C> extends PoolPart<C> {
         out.carryOut(pool);
     }
 
-    /** Hands free leases to waiters in arrival order, then plans the dials still needed. */
+    /** Hands free leases to waiters in arrival order (or class order), then plans the dials still needed. */
     void dispatchLocked(Outbox<C> out) {
         while (!waiters.isEmpty()) {
-            Waiter<C> w = waiters.peekFirst();
+            Waiter<C> w = waiters.peek();
             if (w.future.isDone()) {
-                waiters.pollFirst();
+                waiters.poll();
                 continue;
             }
             Lease<C> lease = bag.leaseAvailable();
             if (lease == null) {
                 break;
             }
-            waiters.pollFirst();
+            waiters.poll();
             out.handoff(w, lease);
         }
         bag.waitingCount = waiters.size();
@@ -108,17 +118,15 @@ final class WaiterQueue<C> extends PoolPart<C> {
 
     /** Known down and nothing open: fails every waiter now (through {@code out}) rather than at its timeout. */
     void failAllLocked(NetkitException failure, Outbox<C> out) {
-        for (Waiter<C> w : waiters) {
+        for (Waiter<C> w : waiters.drain()) {
             out.fail(w, failure);
         }
-        waiters.clear();
         bag.waitingCount = 0;
     }
 
     /** Empties the queue for {@link ConnectionPool#close()}; the caller fails the waiters after unlocking. */
     List<Waiter<C>> drainLocked() {
-        List<Waiter<C>> drained = new ArrayList<>(waiters);
-        waiters.clear();
+        List<Waiter<C>> drained = waiters.drain();
         bag.waitingCount = 0;
         return drained;
     }

@@ -25,7 +25,7 @@
  *
  * Where to change what: how dials back off -> DialBackoff; how many dials and when -> Dialer
  * (planDialsLocked); which connection a lease gets -> LeaseBag (leaseAvailable); who waits and
- * who is served first -> WaiterQueue; idle, lifetime and refill -> Maintenance; background checks
+ * who is served first -> WaiterQueue (the order: WaitLine, FIFO or a FairQueue by class); idle, lifetime and refill -> Maintenance; background checks
  * -> Validations; how a connection leaves -> Retirement.
  *
  * Fast path (no lock, no clock). tryAcquire: ConnectionPool -> LeaseBag (one final field), read
@@ -45,7 +45,7 @@
  *   read without it     lastDialFailureAt (isDown(), pending(), the maintenance pass)
  *   volatile, any       PoolEntry.retiring / retireReason / validating; touched (opaque)
  *   thread
- *   the one lock        WaiterQueue.waiters, WarmUps' futures, DialBackoff's epoch, last error,
+ *   the one lock        WaiterQueue.waiters (a WaitLine), WarmUps' futures, DialBackoff's epoch, last error,
  *                       kick timer and refill deadline, Dialer.nextId, Maintenance's next pass
  *   maintenance pass    PoolEntry.lastUsedAt / lastValidatedAt (one pass at a time: each pass
  *   only                schedules the next, from the scheduler)

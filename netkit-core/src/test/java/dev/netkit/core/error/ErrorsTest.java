@@ -17,9 +17,10 @@ class ErrorsTest {
         assertThat(new ProtocolViolationException("x").kind()).isEqualTo(ErrorKind.PROTOCOL_VIOLATION);
         assertThat(new RequestTimeoutException("x").kind()).isEqualTo(ErrorKind.TIMEOUT);
         assertThat(new ConnectionLostException("x").kind()).isEqualTo(ErrorKind.CONNECTION_LOST);
+        assertThat(new RateLimitedException("x").kind()).isEqualTo(ErrorKind.RATE_LIMITED);
         assertThat(Arrays.stream(ErrorKind.values()).map(ErrorKind::label))
                 .containsExactly("queue_full", "closed", "no_endpoints", "pool_closed", "frame_too_large",
-                        "protocol_violation", "timeout", "connection_lost");
+                        "protocol_violation", "timeout", "connection_lost", "rate_limited");
     }
 
     @Test

@@ -34,6 +34,7 @@ import dev.netkit.netty.internal.client.LoggingBalancerListener;
 import dev.netkit.netty.internal.event.Emitter;
 import dev.netkit.netty.internal.client.PingValidator;
 import dev.netkit.netty.internal.client.RequestRouter;
+import dev.netkit.netty.internal.client.SendThrottle;
 import dev.netkit.netty.wire.AnetWireFormat;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelOption;
@@ -105,6 +106,8 @@ public final class Broker implements AutoCloseable {
     private final LoadBalancer balancer;
     private AnetProbeChecker probe; // owns a thread; closed with the broker
     private final RequestRouter router;
+    private final SendThrottle throttle; // null: no send limit
+    private final int defaultQosClass;   // the policy's default class (0 without a policy)
     private final ShutdownOnce closed = new ShutdownOnce("netkit-broker-close");
     private final long defaultTimeoutNanos;
     private final ExecutorService resolver = Executors.newThreadPerTaskExecutor(
@@ -130,6 +133,7 @@ public final class Broker implements AutoCloseable {
                         .config(config.pool())
                         .validator(validator)
                         .listener(poolListener)
+                        .qos(config.qos())
                         .build());
         // In this order: the pool is ready to dial before anyone (the user's listener) hears of a return.
         BalancerListener listener = BalancerListener.all(new BackoffResettingListener(pools), new LoggingBalancerListener(),
@@ -154,6 +158,8 @@ public final class Broker implements AutoCloseable {
         this.balancer = balancing.build();
         this.router = new RequestRouter(balancer, counters, closed::requested, config.retry(),
                 config.retry().newBudget(Ticker.system()), Scheduler.shared(), observerFor(hooks, emitter));
+        this.defaultQosClass = config.qos() == null ? 0 : config.qos().indexOf(null);
+        this.throttle = config.sendLimit() == null ? null : new SendThrottle(config.sendLimit(), Ticker.system(), Scheduler.shared());
         log.debug("netkit broker to {} (transport {}, {} I/O thread(s))", config.endpoints(), transport.name(), config.ioThreads());
     }
 
@@ -275,14 +281,31 @@ public final class Broker implements AutoCloseable {
     public CompletableFuture<byte[]> send(byte[] payload, RequestOptions options) {
         Objects.requireNonNull(options, "options");
         long timeoutNanos = options.timeout() == null ? defaultTimeoutNanos : options.timeout().toNanos();
-        return send(payload, timeoutNanos, options.idempotent(), options.keyed(), options.key());
+        int qosClass;
+        try {
+            qosClass = qosClassOf(options.qosClass());
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return send(payload, timeoutNanos, options.idempotent(), options.keyed(), options.key(), qosClass);
+    }
+
+    private int qosClassOf(String name) {
+        if (config.qos() != null) {
+            return config.qos().indexOf(name);
+        }
+        if (name != null) {
+            throw new IllegalArgumentException("qosClass: '" + name + "' (this broker has no qos policy; set BrokerConfig.qos)");
+        }
+        return 0;
     }
 
     private CompletableFuture<byte[]> send(byte[] payload, long timeoutNanos) {
-        return send(payload, timeoutNanos, false, false, 0);
+        return send(payload, timeoutNanos, false, false, 0, defaultQosClass);
     }
 
-    private CompletableFuture<byte[]> send(byte[] payload, long timeoutNanos, boolean idempotent, boolean keyed, long key) {
+    private CompletableFuture<byte[]> send(byte[] payload, long timeoutNanos, boolean idempotent, boolean keyed, long key,
+                                           int qosClass) {
         Objects.requireNonNull(payload, "payload");
         if (payload.length > AnetWireFormat.MAX_PAYLOAD) {
             return CompletableFuture.failedFuture(new FrameTooLargeException(payload.length, AnetWireFormat.MAX_PAYLOAD));
@@ -291,7 +314,11 @@ public final class Broker implements AutoCloseable {
             return CompletableFuture.failedFuture(new ClosedException("broker is closed; no new requests are accepted"));
         }
         long now = System.nanoTime();
-        return router.send(payload, now, now + timeoutNanos, idempotent, keyed, key);
+        if (throttle != null) {
+            return throttle.send(payload.length, now, now + timeoutNanos,
+                    () -> router.send(payload, now, now + timeoutNanos, idempotent, keyed, key, qosClass));
+        }
+        return router.send(payload, now, now + timeoutNanos, idempotent, keyed, key, qosClass);
     }
 
     /** Sends and waits, with the configured request timeout. */
@@ -351,7 +378,7 @@ public final class Broker implements AutoCloseable {
 
     /** Requests admitted and not yet completed: on connections, waiting for one, and retries in their backoff. */
     public int inFlight() {
-        int sum = router.inBackoff();
+        int sum = router.inBackoff() + (throttle == null ? 0 : throttle.delayed());
         for (ConnectionPool<BrokerConnection> pool : pools.pools()) {
             sum += pool.inFlight() + pool.pending();
         }
@@ -371,7 +398,9 @@ public final class Broker implements AutoCloseable {
         return new BrokerStats(counters.sent.sum(), counters.responses.sum(), counters.timeouts.sum(),
                 counters.connectionFailures.sum(), counters.protocolViolations.sum(), counters.lateResponses.sum(),
                 counters.rejected.sum(), counters.retries.sum(), inFlight(), counters.openConnections.get(), opened,
-                acquired == 0 ? 0.0 : (double) reused / acquired, counters.bytesSent.sum(), counters.bytesReceived.sum());
+                acquired == 0 ? 0.0 : (double) reused / acquired, counters.bytesSent.sum(), counters.bytesReceived.sum(),
+                throttle == null ? 0 : throttle.throttled.sum(), throttle == null ? 0 : throttle.throttledNanos.sum(),
+                throttle == null ? 0 : throttle.refused.sum());
     }
 
     /** A snapshot of each endpoint's connection pool. */

@@ -58,6 +58,13 @@ import java.util.Objects;
  * @param tcpNoDelay         TCP_NODELAY; default true
  * @param ioThreads          event loop threads; default half the processors, at least one
  * @param transport          native epoll or NIO; default {@link TransportKind#AUTO}
+ * @param qos                classes of service for requests waiting for a connection
+ *                           ({@link RequestOptions#qosClass()}): when every connection of an
+ *                           endpoint is busy, its waiters are served by class (strict priority
+ *                           with a starvation bound, then weighted fair); default null: first
+ *                           come, first served
+ * @param sendLimit          a client-side rate limit on {@code send} (requests/s, bytes/s): a send
+ *                           over it is delayed on a timer, never by blocking; default null: none
  */
 public record BrokerConfig(
         List<WeightedEndpoint> endpoints,
@@ -71,7 +78,9 @@ public record BrokerConfig(
         byte[] validationPayload,
         boolean tcpNoDelay,
         int ioThreads,
-        TransportKind transport) {
+        TransportKind transport,
+        dev.netkit.core.qos.QosPolicy qos,
+        SendLimit sendLimit) {
 
     /** The largest {@code maxInFlightPerConnection}. */
     public static final int MAX_IN_FLIGHT_LIMIT = 65_536;
@@ -165,6 +174,8 @@ public record BrokerConfig(
         private boolean tcpNoDelay = true;
         private int ioThreads = IoThreads.defaultCount();
         private TransportKind transport = TransportKind.AUTO;
+        private dev.netkit.core.qos.QosPolicy qos;
+        private SendLimit sendLimit;
 
         private Builder() {}
 
@@ -181,6 +192,8 @@ public record BrokerConfig(
             tcpNoDelay = c.tcpNoDelay;
             ioThreads = c.ioThreads;
             transport = c.transport;
+            qos = c.qos;
+            sendLimit = c.sendLimit;
         }
 
         /** The endpoints, each with weight 1 and no zone. */
@@ -253,10 +266,15 @@ public record BrokerConfig(
         /** @see BrokerConfig#transport() */
         public Builder transport(TransportKind value) { transport = value; return this; }
 
+        /** @see BrokerConfig#qos() */
+        public Builder qos(dev.netkit.core.qos.QosPolicy value) { qos = value; return this; }
+        /** @see BrokerConfig#sendLimit() */
+        public Builder sendLimit(SendLimit value) { sendLimit = value; return this; }
+
         /** Validates and builds the configuration. */
         public BrokerConfig build() {
             return new BrokerConfig(endpoints, balancer, retry, healthCheck, healthCheckPayload, pool.build(), requestTimeout, closeTimeout, validationPayload,
-                    tcpNoDelay, ioThreads, transport);
+                    tcpNoDelay, ioThreads, transport, qos, sendLimit);
         }
     }
 }

@@ -18,6 +18,10 @@ package dev.netkit.netty.client;
  * @param reuseRate          share of requests sent on an already used connection (0 before any)
  * @param bytesSent          bytes handed to connections (request frames, headers included)
  * @param bytesReceived      bytes read from connections (response frames, headers included)
+ * @param throttled          sends delayed by the {@link BrokerConfig#sendLimit()} before they went
+ * @param throttledNanos     the delays of those sends, summed (nanoseconds)
+ * @param rateLimited        sends refused by the send limit ({@code rate_limited}: the wait would
+ *                           outlast the deadline, or {@code maxDelayedSends} already waited)
  */
 public record BrokerStats(
         long sent,
@@ -33,4 +37,7 @@ public record BrokerStats(
         long connectionsOpened,
         double reuseRate,
         long bytesSent,
-        long bytesReceived) {}
+        long bytesReceived,
+        long throttled,
+        long throttledNanos,
+        long rateLimited) {}

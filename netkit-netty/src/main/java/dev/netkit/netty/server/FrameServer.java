@@ -20,6 +20,8 @@ import dev.netkit.netty.internal.server.RequestDispatcher;
 import dev.netkit.netty.internal.server.ServerConnection;
 import dev.netkit.netty.internal.server.ServerContext;
 import dev.netkit.netty.internal.server.ServerCounters;
+import dev.netkit.netty.internal.server.ReadShaper;
+import dev.netkit.netty.internal.server.TrafficShaping;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -73,9 +75,11 @@ public final class FrameServer implements AutoCloseable {
             throws InterruptedException {
         this.config = config;
         this.ipAdmission = new IpAdmission(config.ipPolicy(), Ticker.system());
-        this.context = new ServerContext(config, new ServerCounters(),
+        ServerCounters counters = new ServerCounters();
+        ServerEvents serverEvents = new ServerEvents(new Emitter(events));
+        this.context = new ServerContext(config, counters,
                 new ConcurrencyLimiter(config.maxConcurrentRequests()), dispatcher,
-                new RateLimitedLog(log), new ServerEvents(new Emitter(events)));
+                new RateLimitedLog(log), serverEvents, new TrafficShaping(config.limits(), Ticker.system(), counters, serverEvents));
         this.ownsGroup = io == null;
         this.transport = io == null ? Transport.resolve(config.transport()) : io.transport();
         this.group = io == null ? transport.newGroup(config.ioThreads(), "netkit-server-io") : io.eventLoops();
@@ -145,13 +149,17 @@ public final class FrameServer implements AutoCloseable {
         }
         counters.connectionsAccepted.increment();
         ServerConnection connection = new ServerConnection(context, ch.eventLoop());
+        ReadShaper shaper = context.shaping().active() ? context.shaping().newShaper() : null;
         ServerEvents events = context.events();
         ch.closeFuture().addListener(f -> {
             counters.activeConnections.decrementAndGet();
             permit.release();
-            events.connectionClosed(peer, connection.closeReason());
+            events.connectionClosed(peer, shaper != null && shaper.refused() ? "rate_limited" : connection.closeReason());
         });
         connections.add(ch);
+        if (shaper != null) {
+            ch.pipeline().addLast("netkit-shaper", shaper);
+        }
         ch.pipeline().addLast("netkit-server", connection);
         events.connectionOpened(peer);
     }

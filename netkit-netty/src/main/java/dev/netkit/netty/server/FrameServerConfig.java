@@ -44,6 +44,9 @@ import java.util.Objects;
  *                              read (counted in {@link ServerStats#ipRefusals()}); default
  *                              {@link IpPolicy#allowAll()}. Replace it while running with
  *                              {@link FrameServer#ipPolicy(IpPolicy)}
+ * @param limits                requests/s and bytes/s limits, server-wide and per connection,
+ *                              shaping (stop reading until tokens return) or policing (close);
+ *                              default {@link ServerLimits#none()}
  */
 public record FrameServerConfig(
         String host,
@@ -59,7 +62,8 @@ public record FrameServerConfig(
         Duration shutdownTimeout,
         int ioThreads,
         TransportKind transport,
-        IpPolicy ipPolicy) {
+        IpPolicy ipPolicy,
+        ServerLimits limits) {
 
     /** Validates every field. */
     public FrameServerConfig {
@@ -78,6 +82,7 @@ public record FrameServerConfig(
         positive("ioThreads", ioThreads);
         Objects.requireNonNull(transport, "transport");
         Objects.requireNonNull(ipPolicy, "ipPolicy");
+        Objects.requireNonNull(limits, "limits");
     }
 
     /** The defaults described on each component. */
@@ -111,6 +116,7 @@ public record FrameServerConfig(
         private int ioThreads = IoThreads.defaultCount();
         private TransportKind transport = TransportKind.AUTO;
         private IpPolicy ipPolicy = IpPolicy.allowAll();
+        private ServerLimits limits = ServerLimits.none();
 
         private Builder() {}
 
@@ -129,6 +135,7 @@ public record FrameServerConfig(
             ioThreads = c.ioThreads;
             transport = c.transport;
             ipPolicy = c.ipPolicy;
+            limits = c.limits;
         }
 
         /** @see FrameServerConfig#host() */
@@ -160,11 +167,14 @@ public record FrameServerConfig(
         /** @see FrameServerConfig#ipPolicy() */
         public Builder ipPolicy(IpPolicy value) { ipPolicy = value; return this; }
 
+        /** @see FrameServerConfig#limits() */
+        public Builder limits(ServerLimits value) { limits = value; return this; }
+
         /** Validates and builds the configuration. */
         public FrameServerConfig build() {
             return new FrameServerConfig(host, port, readTimeout, idleTimeout, writeTimeout, maxConnections,
                     maxConcurrentRequests, maxInFlightPerConnection, tcpKeepAlive, tcpNoDelay, shutdownTimeout, ioThreads, transport,
-                    ipPolicy);
+                    ipPolicy, limits);
         }
     }
 }

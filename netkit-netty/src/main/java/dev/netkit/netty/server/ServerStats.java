@@ -29,6 +29,12 @@ import java.util.Map;
  *                            {@code not_allowed}, {@code max_connections_per_ip}, {@code rate_per_ip},
  *                            {@code too_many_ips}) is a key, zeros included. Not in
  *                            {@code connectionsAccepted} nor {@code connectionsRejected}
+ * @param throttledReads      times a connection stopped reading to wait for rate-limit tokens
+ *                            ({@link FrameServerConfig#limits()}, shaping)
+ * @param throttledNanos      time connections spent not reading for rate limits, summed over
+ *                            connections (nanoseconds)
+ * @param rateLimited         connections closed by a rate limit (policing, or a read needing more
+ *                            than a minute of tokens when shaping)
  */
 public record ServerStats(
         long connectionsAccepted,
@@ -48,7 +54,10 @@ public record ServerStats(
         long bytesSent,
         long discardedResponses,
         long handlerClosed,
-        Map<String, Long> ipRefusals) {
+        Map<String, Long> ipRefusals,
+        long throttledReads,
+        long throttledNanos,
+        long rateLimited) {
 
     /** Copies the refusals. */
     public ServerStats {

@@ -46,6 +46,8 @@ public final class PendingRequest extends CompletableFuture<byte[]> {
     public final int attempt;
     /** The caller said the request may be sent twice. */
     public final boolean idempotent;
+    /** Its class of service in the pools' waiting lines; set by the router before dispatch (retries copy it). */
+    int qosClass;
     @SuppressWarnings("unused") // through REPORTED
     private volatile int reported;
     /** On the caller's future: the attempt carrying the request now, after a retry. */

@@ -70,7 +70,7 @@ public final class RequestRouter implements AttemptObserver {
 
     /** Sends a new request; the returned future is the caller's. */
     public CompletableFuture<byte[]> send(byte[] payload, long startNanos, long deadlineNanos, boolean idempotent,
-                                          boolean keyed, long key) {
+                                          boolean keyed, long key, int qosClass) {
         EndpointState target;
         try {
             target = keyed ? balancer.pick(key) : balancer.pick();
@@ -78,6 +78,7 @@ public final class RequestRouter implements AttemptObserver {
             return CompletableFuture.failedFuture(e);
         }
         PendingRequest request = new PendingRequest(payload, deadlineNanos, this, null, target, startNanos, 1, idempotent);
+        request.qosClass = qosClass;
         retryBudget.recordRequest(startNanos); // the budget runs on the system ticker too
         dispatch(request);
         return request;
@@ -105,7 +106,7 @@ public final class RequestRouter implements AttemptObserver {
             fail(request, new RequestTimeoutException("deadline passed before a connection to " + pool.endpoint() + " was free"));
             return;
         }
-        CompletableFuture<Lease<BrokerConnection>> acquire = pool.acquire(Duration.ofNanos(remaining));
+        CompletableFuture<Lease<BrokerConnection>> acquire = pool.acquire(Duration.ofNanos(remaining), request.qosClass);
         request.awaiting(acquire);
         acquire.whenComplete((acquired, error) -> {
             if (error != null) {
@@ -200,6 +201,7 @@ public final class RequestRouter implements AttemptObserver {
         PendingRequest root = attempt.root();
         PendingRequest retry = new PendingRequest(attempt.payload, attempt.deadlineNanos, this, root, next, now + backoff,
                 attempt.attempt + 1, attempt.idempotent);
+        retry.qosClass = attempt.qosClass;
         root.retriedBy(retry);
         counters.retries.increment();
         inBackoff.incrementAndGet();

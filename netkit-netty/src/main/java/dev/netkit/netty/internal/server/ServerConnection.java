@@ -296,13 +296,13 @@ public final class ServerConnection extends FrameReader {
 
     private void pause(int reason) {
         paused |= reason;
-        ctx.channel().config().setAutoRead(false);
+        server.shaping().autoRead(ctx, false); // the rate limiter may hold reading too
     }
 
     private void resume(int reason) {
         paused &= ~reason;
         if (paused == 0 && !inputClosed && ctx.channel().isOpen()) {
-            ctx.channel().config().setAutoRead(true);
+            server.shaping().autoRead(ctx, true);
             restartReadClock();
         }
     }

@@ -10,4 +10,5 @@ public record ServerContext(
         ConcurrencyLimiter limiter,
         RequestDispatcher dispatcher,
         RateLimitedLog warnings,
-        ServerEvents events) {}
+        ServerEvents events,
+        TrafficShaping shaping) {}

@@ -24,11 +24,15 @@ public final class ServerCounters {
     public final LongAdder bytesSent = new LongAdder();
     public final LongAdder discardedResponses = new LongAdder();
     public final LongAdder handlerClosed = new LongAdder();
+    public final LongAdder throttledReads = new LongAdder();
+    public final LongAdder throttledNanos = new LongAdder();
+    public final LongAdder rateLimited = new LongAdder();
 
     public ServerStats snapshot(Map<String, Long> ipRefusals) {
         return new ServerStats(connectionsAccepted.sum(), connectionsRejected.sum(), activeConnections.get(),
                 requests.sum(), responses.sum(), noReply.sum(), handlerErrors.sum(), oversizedResponses.sum(),
                 protocolViolations.sum(), readTimeouts.sum(), idleTimeouts.sum(), writeTimeouts.sum(), inFlight.sum(),
-                bytesReceived.sum(), bytesSent.sum(), discardedResponses.sum(), handlerClosed.sum(), ipRefusals);
+                bytesReceived.sum(), bytesSent.sum(), discardedResponses.sum(), handlerClosed.sum(), ipRefusals,
+                throttledReads.sum(), throttledNanos.sum(), rateLimited.sum());
     }
 }

@@ -68,6 +68,14 @@ public final class ServerEvents {
         }
     }
 
+    /** A connection was throttled ({@code delayMicros} > 0) or refused (0) by a rate limit; the caller bounds how often. */
+    public void rateLimitReached(SocketAddress peer, long delayMicros) {
+        Endpoint e = endpointOf(peer);
+        if (e != null) {
+            emitter.rare(new LimitReached(System.nanoTime(), e, LimitReached.Limit.RATE_LIMIT, delayMicros, 0));
+        }
+    }
+
     /** Null for addresses that are not host:port (cannot happen for TCP, but events must not throw). */
     private static Endpoint endpointOf(SocketAddress address) {
         return address instanceof InetSocketAddress a && a.getPort() > 0 ? new Endpoint(a.getHostString(), a.getPort()) : null;

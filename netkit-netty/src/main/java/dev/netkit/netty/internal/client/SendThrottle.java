@@ -1,0 +1,123 @@
+package dev.netkit.netty.internal.client;
+
+import dev.netkit.core.error.RateLimitedException;
+import dev.netkit.core.limit.TokenBucket;
+import dev.netkit.core.time.Scheduler;
+import dev.netkit.core.time.Ticker;
+import dev.netkit.netty.client.SendLimit;
+import dev.netkit.netty.wire.AnetWireFormat;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
+
+/**
+ * The broker's client-side rate limit: a send that finds its tokens goes at once; one that must
+ * wait reserves them and is sent later by a timer task (never a sleeping caller); at most
+ * {@code maxDelayedSends} wait at once. A send whose wait would outlast its deadline, or would be
+ * one delayed send too many, fails at once with {@link RateLimitedException} and takes no tokens.
+ * Thread-safe.
+ */
+public final class SendThrottle {
+    private final TokenBucket requests; // null: not limited
+    private final TokenBucket bytes;    // null: not limited
+    private final int maxDelayed;
+    private final Scheduler scheduler;
+    private final AtomicInteger delayed = new AtomicInteger();
+    /** Sends delayed, their total delay, and sends refused by the limit. */
+    public final LongAdder throttled = new LongAdder();
+    public final LongAdder throttledNanos = new LongAdder();
+    public final LongAdder refused = new LongAdder();
+
+    public SendThrottle(SendLimit limit, Ticker ticker, Scheduler scheduler) {
+        this.requests = limit.requests() == null ? null : new TokenBucket(limit.requests(), ticker);
+        this.bytes = limit.bytes() == null ? null : new TokenBucket(limit.bytes(), ticker);
+        this.maxDelayed = limit.maxDelayedSends();
+        this.scheduler = scheduler;
+    }
+
+    /** Sends waiting for their tokens now (they count as in flight for the broker). */
+    public int delayed() {
+        return delayed.get();
+    }
+
+    /** Sends via {@code send} now or after the limit's delay; the future is the caller's. */
+    public CompletableFuture<byte[]> send(int payloadLength, long nowNanos, long deadlineNanos,
+                                          Supplier<CompletableFuture<byte[]>> send) {
+        long frame = (long) payloadLength + AnetWireFormat.HEADER_SIZE;
+        long maxDelay = Math.min(Math.max(0, deadlineNanos - nowNanos), TokenBucket.MAX_DELAY.toNanos());
+        long wait = reserve(frame, maxDelay);
+        if (wait == TokenBucket.REFUSED) {
+            refused.increment();
+            return CompletableFuture.failedFuture(new RateLimitedException("send refused by the rate limit (" + describe()
+                    + "): the tokens would not be earned within the request's deadline of " + maxDelay / 1_000_000 + " ms"));
+        }
+        if (wait == 0) {
+            return send.get();
+        }
+        if (delayed.incrementAndGet() > maxDelayed) {
+            delayed.decrementAndGet();
+            refund(frame);
+            refused.increment();
+            return CompletableFuture.failedFuture(new RateLimitedException("send refused by the rate limit (" + describe()
+                    + "): maxDelayedSends " + maxDelayed + " sends are already waiting for tokens"));
+        }
+        throttled.increment();
+        throttledNanos.add(wait);
+        CompletableFuture<byte[]> result = new CompletableFuture<>();
+        scheduler.schedule(() -> {
+            try {
+                if (!result.isDone()) { // the caller gave up meanwhile: its tokens are spent, nothing sent
+                    forward(send.get(), result);
+                }
+            } catch (RuntimeException e) {
+                result.completeExceptionally(e);
+            } finally {
+                delayed.decrementAndGet(); // after the send: it now counts in the pools, or is done
+            }
+        }, wait);
+        return result;
+    }
+
+    private static void forward(CompletableFuture<byte[]> inner, CompletableFuture<byte[]> result) {
+        inner.whenComplete((r, e) -> {
+            if (e != null) {
+                result.completeExceptionally(e instanceof java.util.concurrent.CompletionException c && c.getCause() != null
+                        ? c.getCause() : e);
+            } else {
+                result.complete(r);
+            }
+        });
+        result.whenComplete((r, e) -> {
+            if (result.isCancelled()) {
+                inner.cancel(false);
+            }
+        });
+    }
+
+    /** Reserves a request token and the frame's bytes (all or nothing); the longer wait, or REFUSED. */
+    private long reserve(long frame, long maxDelay) {
+        long r = requests == null ? 0 : requests.acquireOrDelay(1, maxDelay);
+        if (r == TokenBucket.REFUSED || bytes == null) {
+            return r;
+        }
+        long b = bytes.acquireOrDelay(frame, maxDelay);
+        if (b == TokenBucket.REFUSED && requests != null) {
+            requests.refund(1);
+        }
+        return b == TokenBucket.REFUSED ? b : Math.max(r, b);
+    }
+
+    private void refund(long frame) {
+        if (requests != null) {
+            requests.refund(1);
+        }
+        if (bytes != null) {
+            bytes.refund(frame);
+        }
+    }
+
+    private String describe() {
+        return (requests == null ? "" : requests.limit() + (bytes == null ? "" : ", ")) + (bytes == null ? "" : bytes.limit());
+    }
+}

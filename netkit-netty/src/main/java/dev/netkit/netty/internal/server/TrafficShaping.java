@@ -1,0 +1,95 @@
+package dev.netkit.netty.internal.server;
+
+import dev.netkit.core.limit.LimitChain;
+import dev.netkit.core.limit.RateLimit;
+import dev.netkit.core.limit.TokenBucket;
+import dev.netkit.core.time.Ticker;
+import dev.netkit.netty.server.ServerLimits;
+import io.netty.channel.ChannelHandlerContext;
+import java.net.SocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The server's rate limits: the server-wide buckets, the per-connection configuration, and the
+ * one place where a connection's autoRead is decided. {@link ServerConnection} pauses and resumes
+ * reading for its own reasons through {@link #autoRead}; a {@link ReadShaper} (present only when
+ * a limit is set) pauses it for tokens; the socket is read only when neither holds it. Without
+ * limits, {@link #autoRead} is the plain setter. Thread-safe (buckets are lock-free; the
+ * per-connection state lives in the connection's ReadShaper, on its event loop).
+ */
+public final class TrafficShaping {
+    private static final long EVENT_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    private final ServerLimits limits;
+    private final Ticker ticker;
+    private final TokenBucket globalRequests; // null: none
+    private final TokenBucket globalBytes;    // null: none
+    private final ServerCounters counters;
+    private final ServerEvents events;
+    private final AtomicLong lastEvent;
+
+    public TrafficShaping(ServerLimits limits, Ticker ticker, ServerCounters counters, ServerEvents events) {
+        this.limits = limits;
+        this.ticker = ticker;
+        this.counters = counters;
+        this.events = events;
+        this.globalRequests = limits.requests() == null ? null : new TokenBucket(limits.requests(), ticker);
+        this.globalBytes = limits.bytes() == null ? null : new TokenBucket(limits.bytes(), ticker);
+        this.lastEvent = new AtomicLong(ticker.nanoTime() - EVENT_INTERVAL_NANOS);
+    }
+
+    /** Whether connections get a {@link ReadShaper}. */
+    public boolean active() {
+        return limits.any();
+    }
+
+    /** A new connection's shaper (call only when {@link #active()}). */
+    public ReadShaper newShaper() {
+        return new ReadShaper(this, chain(limits.requestsPerConnection(), globalRequests),
+                chain(limits.bytesPerConnection(), globalBytes), limits.policing());
+    }
+
+    private LimitChain chain(RateLimit perConnection, TokenBucket global) {
+        List<TokenBucket> buckets = new ArrayList<>(2);
+        if (perConnection != null) {
+            buckets.add(new TokenBucket(perConnection, ticker)); // first: it refuses most, so fewer refunds
+        }
+        if (global != null) {
+            buckets.add(global);
+        }
+        return buckets.isEmpty() ? null : new LimitChain(buckets);
+    }
+
+    /**
+     * Sets whether the connection wants to read ({@link ServerConnection}'s own pauses); the socket
+     * is read only if its shaper does not hold it either.
+     */
+    public void autoRead(ChannelHandlerContext ctx, boolean on) {
+        ReadShaper shaper = active() ? ctx.pipeline().get(ReadShaper.class) : null;
+        if (shaper == null) {
+            ctx.channel().config().setAutoRead(on);
+        } else {
+            shaper.ownerWantsRead(on);
+        }
+    }
+
+    long now() {
+        return ticker.nanoTime();
+    }
+
+    ServerCounters counters() {
+        return counters;
+    }
+
+    /** A connection was paused or refused: told at most once a second per server. */
+    void limitReached(SocketAddress peer, long delayNanos) {
+        long now = ticker.nanoTime();
+        long last = lastEvent.get();
+        if (now - last >= EVENT_INTERVAL_NANOS && lastEvent.compareAndSet(last, now)) {
+            events.rateLimitReached(peer, TimeUnit.NANOSECONDS.toMicros(delayNanos));
+        }
+    }
+}
