@@ -4,6 +4,7 @@ import static dev.netkit.netty.wire.AnetWireFormat.MAX_PAYLOAD;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.netkit.core.time.Ticker;
 import dev.netkit.netty.internal.RateLimitedLog;
 import dev.netkit.netty.internal.event.Emitter;
 import dev.netkit.netty.server.AsyncRequestHandler;
@@ -86,8 +87,9 @@ class ServerFrameFuzzTest {
             FrameServerConfig config = FrameServerConfig.builder()
                     .maxInFlightPerConnection(perConnection).maxConcurrentRequests(concurrent).ioThreads(1).build();
             RequestDispatcher dispatcher = async ? new AsyncDispatcher(asyncEcho()) : new EventLoopDispatcher(echo());
+            ServerEvents events = new ServerEvents(new Emitter(null));
             ServerContext context = new ServerContext(config, counters, new ConcurrencyLimiter(concurrent), dispatcher,
-                    new RateLimitedLog(log), new ServerEvents(new Emitter(null)));
+                    new RateLimitedLog(log), events, new TrafficShaping(config.limits(), Ticker.system(), counters, events));
             ch = new EmbeddedChannel();
             ch.config().setAllocator(alloc);
             connection = new ServerConnection(context, ch.eventLoop());
