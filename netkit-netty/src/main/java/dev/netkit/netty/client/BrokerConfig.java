@@ -12,6 +12,7 @@ import dev.netkit.core.health.HealthCheckConfig;
 import dev.netkit.core.retry.RetryPolicy;
 import dev.netkit.core.error.NoEndpointsException;
 import dev.netkit.core.pool.PoolConfig;
+import dev.netkit.netty.tls.TlsConfig;
 import dev.netkit.netty.transport.IoThreads;
 import dev.netkit.netty.transport.TransportKind;
 import java.time.Duration;
@@ -58,6 +59,12 @@ import java.util.Objects;
  * @param tcpNoDelay         TCP_NODELAY; default true
  * @param ioThreads          event loop threads; default half the processors, at least one
  * @param transport          native epoll or NIO; default {@link TransportKind#AUTO}
+ * @param tls                TLS to every endpoint (and for the health probes); default
+ *                           {@link TlsConfig#none()}. The name sent as SNI and verified is the
+ *                           endpoint's host unless {@link TlsConfig#serverName()} is set. A
+ *                           connection reaches the pool only once its handshake completed; a
+ *                           failed handshake fails the dial with a
+ *                           {@link dev.netkit.core.error.TlsHandshakeException}
  */
 public record BrokerConfig(
         List<WeightedEndpoint> endpoints,
@@ -71,7 +78,8 @@ public record BrokerConfig(
         byte[] validationPayload,
         boolean tcpNoDelay,
         int ioThreads,
-        TransportKind transport) {
+        TransportKind transport,
+        TlsConfig tls) {
 
     /** The largest {@code maxInFlightPerConnection}. */
     public static final int MAX_IN_FLIGHT_LIMIT = 65_536;
@@ -100,6 +108,7 @@ public record BrokerConfig(
         validationPayload = validationPayload == null ? null : validationPayload.clone();
         positive("ioThreads", ioThreads);
         Objects.requireNonNull(transport, "transport");
+        Objects.requireNonNull(tls, "tls").checkClient();
     }
 
     /** Connections kept per endpoint at most (the pool's {@code maxTotal}). */
@@ -165,6 +174,7 @@ public record BrokerConfig(
         private boolean tcpNoDelay = true;
         private int ioThreads = IoThreads.defaultCount();
         private TransportKind transport = TransportKind.AUTO;
+        private TlsConfig tls = TlsConfig.none();
 
         private Builder() {}
 
@@ -181,6 +191,7 @@ public record BrokerConfig(
             tcpNoDelay = c.tcpNoDelay;
             ioThreads = c.ioThreads;
             transport = c.transport;
+            tls = c.tls;
         }
 
         /** The endpoints, each with weight 1 and no zone. */
@@ -252,11 +263,13 @@ public record BrokerConfig(
         public Builder ioThreads(int value) { ioThreads = value; return this; }
         /** @see BrokerConfig#transport() */
         public Builder transport(TransportKind value) { transport = value; return this; }
+        /** @see BrokerConfig#tls() */
+        public Builder tls(TlsConfig value) { tls = value; return this; }
 
         /** Validates and builds the configuration. */
         public BrokerConfig build() {
             return new BrokerConfig(endpoints, balancer, retry, healthCheck, healthCheckPayload, pool.build(), requestTimeout, closeTimeout, validationPayload,
-                    tcpNoDelay, ioThreads, transport);
+                    tcpNoDelay, ioThreads, transport, tls);
         }
     }
 }

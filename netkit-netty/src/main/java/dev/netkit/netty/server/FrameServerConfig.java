@@ -5,6 +5,7 @@ import static dev.netkit.core.internal.Checks.notNegative;
 import static dev.netkit.core.internal.Checks.positive;
 
 import dev.netkit.core.ip.IpPolicy;
+import dev.netkit.netty.tls.TlsConfig;
 import dev.netkit.netty.transport.IoThreads;
 import dev.netkit.netty.transport.TransportKind;
 import java.time.Duration;
@@ -44,6 +45,11 @@ import java.util.Objects;
  *                              read (counted in {@link ServerStats#ipRefusals()}); default
  *                              {@link IpPolicy#allowAll()}. Replace it while running with
  *                              {@link FrameServer#ipPolicy(IpPolicy)}
+ * @param tls                   TLS on the listening socket; default {@link TlsConfig#none()}
+ *                              (plaintext: a TLS ClientHello arriving is recognised, closed and
+ *                              counted as {@code tls_on_plaintext_port}). With TLS, requests are
+ *                              read only once the handshake completed; see {@link TlsConfig} and
+ *                              {@link FrameServer#reloadTls()}
  */
 public record FrameServerConfig(
         String host,
@@ -59,7 +65,8 @@ public record FrameServerConfig(
         Duration shutdownTimeout,
         int ioThreads,
         TransportKind transport,
-        IpPolicy ipPolicy) {
+        IpPolicy ipPolicy,
+        TlsConfig tls) {
 
     /** Validates every field. */
     public FrameServerConfig {
@@ -78,6 +85,7 @@ public record FrameServerConfig(
         positive("ioThreads", ioThreads);
         Objects.requireNonNull(transport, "transport");
         Objects.requireNonNull(ipPolicy, "ipPolicy");
+        Objects.requireNonNull(tls, "tls").checkServer();
     }
 
     /** The defaults described on each component. */
@@ -111,6 +119,7 @@ public record FrameServerConfig(
         private int ioThreads = IoThreads.defaultCount();
         private TransportKind transport = TransportKind.AUTO;
         private IpPolicy ipPolicy = IpPolicy.allowAll();
+        private TlsConfig tls = TlsConfig.none();
 
         private Builder() {}
 
@@ -129,6 +138,7 @@ public record FrameServerConfig(
             ioThreads = c.ioThreads;
             transport = c.transport;
             ipPolicy = c.ipPolicy;
+            tls = c.tls;
         }
 
         /** @see FrameServerConfig#host() */
@@ -159,12 +169,14 @@ public record FrameServerConfig(
         public Builder transport(TransportKind value) { transport = value; return this; }
         /** @see FrameServerConfig#ipPolicy() */
         public Builder ipPolicy(IpPolicy value) { ipPolicy = value; return this; }
+        /** @see FrameServerConfig#tls() */
+        public Builder tls(TlsConfig value) { tls = value; return this; }
 
         /** Validates and builds the configuration. */
         public FrameServerConfig build() {
             return new FrameServerConfig(host, port, readTimeout, idleTimeout, writeTimeout, maxConnections,
                     maxConcurrentRequests, maxInFlightPerConnection, tcpKeepAlive, tcpNoDelay, shutdownTimeout, ioThreads, transport,
-                    ipPolicy);
+                    ipPolicy, tls);
         }
     }
 }

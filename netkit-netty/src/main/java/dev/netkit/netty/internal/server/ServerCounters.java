@@ -1,5 +1,6 @@
 package dev.netkit.netty.internal.server;
 
+import dev.netkit.netty.internal.tls.TlsCounters;
 import dev.netkit.netty.server.ServerStats;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -24,11 +25,13 @@ public final class ServerCounters {
     public final LongAdder bytesSent = new LongAdder();
     public final LongAdder discardedResponses = new LongAdder();
     public final LongAdder handlerClosed = new LongAdder();
+    public final TlsCounters tls = new TlsCounters();
 
     public ServerStats snapshot(Map<String, Long> ipRefusals) {
         return new ServerStats(connectionsAccepted.sum(), connectionsRejected.sum(), activeConnections.get(),
                 requests.sum(), responses.sum(), noReply.sum(), handlerErrors.sum(), oversizedResponses.sum(),
                 protocolViolations.sum(), readTimeouts.sum(), idleTimeouts.sum(), writeTimeouts.sum(), inFlight.sum(),
-                bytesReceived.sum(), bytesSent.sum(), discardedResponses.sum(), handlerClosed.sum(), ipRefusals);
+                bytesReceived.sum(), bytesSent.sum(), discardedResponses.sum(), handlerClosed.sum(), ipRefusals,
+                tls.handshakes.sum(), tls.failuresByLabel(), tls.reloads.sum(), tls.reloadFailures.sum());
     }
 }
