@@ -117,7 +117,7 @@ public final class BrokerConnector implements Connector<BrokerConnection> {
             protected void initChannel(Channel ch) {
                 ch.pipeline().addLast("netkit-tls", tls.newHandler(ch.alloc(), connection.endpoint))
                         .addLast("netkit-tls-handshake", new ClientHandshake(connection.endpoint, tlsEvents, warnings,
-                                tls.presentsCertificate(), connection::close))
+                                connection::close))
                         .addLast("netkit-broker", connection);
             }
         };

@@ -24,17 +24,16 @@ import javax.net.ssl.SSLSession;
  * loop turn when it arrives in the same task as the failure (a peer that closed during the
  * handshake), so the connection learns the TLS reason before it learns of the close.
  *
- * With TLS 1.3 a client's handshake ends before the server has judged the client's certificate,
- * so under mTLS the refusal arrives as an alert just after; this handler then stays to turn that
- * alert into a TlsHandshakeException too, passed on as the open connection's error. Otherwise it
- * leaves the pipeline once done.
+ * With TLS 1.3 a client's handshake ends before the server has judged the client's certificate
+ * (whether it wanted one at all), so a refusal arrives as an alert just after; this handler stays
+ * until the first decrypted bytes arrive (the server accepted us) to turn such an alert into a
+ * TlsHandshakeException too, passed on as the open connection's error.
  */
 /** Holds a client connection back until its TLS handshake succeeded. Event loop only. */
 public final class ClientHandshake extends ChannelInboundHandlerAdapter {
     private final Endpoint endpoint;
     private final TlsEvents events;
     private final RateLimitedLog warnings;
-    private final boolean staysForAlerts;
     private final Consumer<TlsHandshakeException> fail;
     private boolean succeeded;
     private boolean failed;
@@ -44,12 +43,10 @@ public final class ClientHandshake extends ChannelInboundHandlerAdapter {
      * @param fail closes the connection with the exception as its reason (may run later on the
      *             loop); called at most once
      */
-    public ClientHandshake(Endpoint endpoint, TlsEvents events, RateLimitedLog warnings, boolean presentsCertificate,
-                           Consumer<TlsHandshakeException> fail) {
+    public ClientHandshake(Endpoint endpoint, TlsEvents events, RateLimitedLog warnings, Consumer<TlsHandshakeException> fail) {
         this.endpoint = endpoint;
         this.events = events;
         this.warnings = warnings;
-        this.staysForAlerts = presentsCertificate;
         this.fail = fail;
     }
 
@@ -75,9 +72,6 @@ public final class ClientHandshake extends ChannelInboundHandlerAdapter {
         succeeded = true;
         SSLSession session = ctx.pipeline().get(SslHandler.class).engine().getSession();
         events.completed(endpoint, session, TlsSessions.peer(session));
-        if (!staysForAlerts) {
-            ctx.pipeline().remove(this);
-        }
         ctx.fireChannelActive();
     }
 
@@ -99,6 +93,14 @@ public final class ClientHandshake extends ChannelInboundHandlerAdapter {
         }
         fail.accept(error);
         ctx.executor().execute(() -> failureDelivered = true); // runs after fail's own task
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (succeeded && !failed) {
+            ctx.pipeline().remove(this); // the server answered: it accepted this client
+        }
+        ctx.fireChannelRead(msg);
     }
 
     @Override

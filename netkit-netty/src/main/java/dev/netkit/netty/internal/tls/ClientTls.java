@@ -41,11 +41,6 @@ public final class ClientTls implements AutoCloseable {
         return handler;
     }
 
-    /** Whether this client presents a certificate (mTLS): the server may still refuse it after our handshake ended. */
-    public boolean presentsCertificate() {
-        return config.certificateChain() != null;
-    }
-
     /** See {@link ReloadableTls#reload()}. */
     public void reload() {
         material.reload();

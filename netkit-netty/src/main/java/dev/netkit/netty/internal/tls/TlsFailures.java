@@ -92,14 +92,19 @@ public final class TlsFailures {
         return TlsFailure.OTHER;
     }
 
-    /** The engine's message, cut to a log-friendly length (a not-TLS record's message dumps the bytes). */
+    /**
+     * The most telling message, cut to a log-friendly length: the root cause's (the trust
+     * manager's own words, such as "NotAfter: ..." or the fingerprints) when it has one, else the
+     * engine's (a not-TLS record's message dumps the bytes, hence the cut).
+     */
     public static String detail(Throwable error) {
         Throwable root = error;
-        while (root.getCause() != null && root.getMessage() != null && root.getMessage().startsWith(root.getCause().getClass().getName())) {
-            root = root.getCause(); // skip wrappers that only repeat their cause
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
         }
-        String text = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
-        return text.length() > 160 ? text.substring(0, 160) + "..." : text;
+        String text = root.getMessage() != null ? root.getMessage()
+                : error.getMessage() != null ? error.getMessage() : root.getClass().getSimpleName();
+        return text.length() > 240 ? text.substring(0, 240) + "..." : text;
     }
 
     /** What to tell an operator beside the reason. */
