@@ -7,6 +7,7 @@ import dev.netkit.netty.tls.TlsFailure;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.ssl.SniCompletionEvent;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
@@ -61,6 +62,8 @@ final class ServerHandshake extends ChannelInboundHandlerAdapter {
                 failed(ctx, done.cause());
                 ctx.close();
             }
+        } else if (evt instanceof ChannelInputShutdownEvent) {
+            ctx.close(); // half-closure is on for the server; a client that sent FIN mid-handshake is gone
         } else {
             ctx.fireUserEventTriggered(evt);
         }
