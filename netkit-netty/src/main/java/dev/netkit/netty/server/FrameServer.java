@@ -108,7 +108,8 @@ public final class FrameServer implements AutoCloseable {
         context.events().bound(serverChannel.localAddress());
         log.info("netkit server listening on {} (transport {}, {} I/O thread(s), {})",
                 localAddress(), transport.name(), io == null ? config.ioThreads() : io.threads(),
-                tls == null ? "plaintext" : "TLS " + config.tls().mode().name().toLowerCase(java.util.Locale.ROOT));
+                tls == null ? "plaintext" : "TLS " + config.tls().mode().name().toLowerCase(java.util.Locale.ROOT)
+                        + ", certificate sha256 " + tls.fingerprint());
     }
 
     /** A builder for a server; {@link Builder#start()} binds it. */

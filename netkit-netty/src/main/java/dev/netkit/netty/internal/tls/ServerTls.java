@@ -60,11 +60,10 @@ public final class ServerTls implements AutoCloseable {
         this.material = new ReloadableTls<>(owner, () -> ServerTlsMaterial.load(config, provider, selfSigned), counters,
                 loops, config.reloadCheckInterval());
         this.byName = name -> material.current().select(name);
-        log.info("TLS on {}: {} via {}, {}{}{}{}", owner, config.mode().name().toLowerCase(java.util.Locale.ROOT),
+        log.info("TLS on {}: {} via {}, {}{}{}", owner, config.mode().name().toLowerCase(java.util.Locale.ROOT),
                 TlsProviders.describe(provider), config.minVersion() == TlsConfig.Version.TLS_1_2 ? "TLSv1.3 and TLSv1.2" : "TLSv1.3 only",
                 config.caCertificates() == null ? "" : ", client certificates required (mTLS)",
-                config.sniCertificates().isEmpty() ? "" : ", " + config.sniCertificates().size() + " SNI certificate(s)",
-                selfSigned == null ? "" : ", self-signed certificate sha256 " + selfSigned.sha256());
+                config.sniCertificates().isEmpty() ? "" : ", " + config.sniCertificates().size() + " SNI certificate(s)");
     }
 
     /**
