@@ -12,7 +12,7 @@ import dev.netkit.core.endpoint.Endpoint;
  */
 public sealed interface NetkitEvent permits ConnectionOpened, ConnectionClosed, ResponseReceived, RequestFailed,
         SlowRequest, PoolExhausted, EndpointEjected, EndpointReturned, BreakerStateChanged, LimitReached,
-        ConnectionRefused {
+        ConnectionRefused, TlsHandshakeCompleted, TlsHandshakeFailed {
 
     /** {@link System#nanoTime()} when the event happened. */
     long nanoTime();

@@ -7,6 +7,7 @@ import dev.netkit.core.event.LimitReached;
 import dev.netkit.core.event.NetkitEvent;
 import dev.netkit.core.event.PoolExhausted;
 import dev.netkit.core.event.SlowRequest;
+import dev.netkit.core.event.TlsHandshakeFailed;
 
 /**
  * Commits the JFR twin of a {@link NetkitEvent}, for the event types that have one. Each method
@@ -72,6 +73,16 @@ public final class NetkitJfr {
                 if (j.shouldCommit()) {
                     j.endpoint = e.endpoint().toString();
                     j.reason = e.reason();
+                    j.commit();
+                }
+            }
+            case TlsHandshakeFailed e -> {
+                TlsHandshakeFailedEvent j = new TlsHandshakeFailedEvent();
+                if (j.shouldCommit()) {
+                    j.endpoint = e.endpoint().toString();
+                    j.side = e.side().name();
+                    j.reason = e.reason();
+                    j.detail = e.detail();
                     j.commit();
                 }
             }

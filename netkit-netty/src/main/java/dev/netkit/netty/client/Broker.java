@@ -35,6 +35,9 @@ import dev.netkit.netty.internal.event.Emitter;
 import dev.netkit.netty.internal.client.PingValidator;
 import dev.netkit.netty.internal.client.RequestRouter;
 import dev.netkit.netty.internal.client.SendThrottle;
+import dev.netkit.netty.internal.tls.ClientTls;
+import dev.netkit.netty.internal.tls.TlsCounters;
+import dev.netkit.netty.internal.tls.TlsEvents;
 import dev.netkit.netty.wire.AnetWireFormat;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelOption;
@@ -102,6 +105,7 @@ public final class Broker implements AutoCloseable {
     private final BrokerCounters counters = new BrokerCounters();
     private final RateLimitedLog warnings = new RateLimitedLog(log);
     private final BrokerConnector connector;
+    private final ClientTls tls; // null: plaintext
     private final PoolGroup<BrokerConnection> pools;
     private final LoadBalancer balancer;
     private AnetProbeChecker probe; // owns a thread; closed with the broker
@@ -119,14 +123,24 @@ public final class Broker implements AutoCloseable {
         this.ownsGroup = io == null;
         this.transport = io == null ? Transport.resolve(config.transport()) : io.transport();
         this.group = io == null ? transport.newGroup(config.ioThreads(), "netkit-broker-io") : io.eventLoops();
+        try {
+            this.tls = config.tls().enabled() ? new ClientTls(config.tls(), "broker to " + config.endpoints().size()
+                    + " endpoint(s)", new TlsCounters(), group) : null;
+        } catch (RuntimeException e) { // a broken TLS file: nothing else was started yet
+            if (ownsGroup) {
+                group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            }
+            throw e;
+        }
+        Emitter emitter = new Emitter(hooks.events());
         Bootstrap bootstrap = new Bootstrap()
                 .channel(transport.socketChannelClass())
                 .option(ChannelOption.TCP_NODELAY, config.tcpNoDelay())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis()));
-        this.connector = new BrokerConnector(group, bootstrap, resolver, config.maxInFlightPerConnection(), counters, warnings);
+        this.connector = new BrokerConnector(group, bootstrap, resolver, config.maxInFlightPerConnection(), counters, warnings,
+                tls, new TlsEvents(emitter, dev.netkit.core.event.Side.CLIENT));
         PingValidator validator = config.validationPayload() == null ? null
                 : new PingValidator(config.validationPayload(), config.pool().validationTimeout());
-        Emitter emitter = new Emitter(hooks.events());
         PoolListener poolListener = new EventingPoolListener(emitter, hooks.poolListener());
         this.pools = new PoolGroup<>(config.endpoints().stream().map(WeightedEndpoint::address).toList(),
                 endpoint -> ConnectionPool.builder(endpoint, connector)
@@ -150,7 +164,7 @@ public final class Broker implements AutoCloseable {
             if (config.healthCheckPayload() == null) {
                 checker = new TcpConnectChecker();
             } else {
-                probe = AnetProbeChecker.builder(config.healthCheckPayload()).transport(config.transport()).build();
+                probe = AnetProbeChecker.builder(config.healthCheckPayload()).transport(config.transport()).tls(config.tls()).build();
                 checker = probe;
             }
             balancing.healthCheck(checker, config.healthCheck());
@@ -413,6 +427,25 @@ public final class Broker implements AutoCloseable {
         return transport.name();
     }
 
+    /**
+     * Reads the TLS files again (client certificate and key, CA) and uses them for connections
+     * opened from now on, the health probes' included; open connections are not touched.
+     * Thread-safe.
+     *
+     * @throws dev.netkit.netty.tls.TlsSetupException naming the file when the new set is broken: the
+     *         set in use stays
+     * @throws IllegalStateException when the broker does not use TLS
+     */
+    public void reloadTls() {
+        if (tls == null) {
+            throw new IllegalStateException("reloadTls: the broker to " + config.endpoints() + " is plaintext (tls mode NONE)");
+        }
+        tls.reload();
+        if (probe != null) {
+            probe.reloadTls();
+        }
+    }
+
     /** The configuration this broker was created with. */
     public BrokerConfig config() {
         return config;
@@ -449,6 +482,9 @@ public final class Broker implements AutoCloseable {
         connector.closeAll(reason);
         if (ownsGroup) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).await();
+        }
+        if (tls != null) {
+            tls.close();
         }
         resolver.shutdownNow();
     }

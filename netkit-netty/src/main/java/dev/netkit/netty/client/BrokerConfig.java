@@ -12,6 +12,7 @@ import dev.netkit.core.health.HealthCheckConfig;
 import dev.netkit.core.retry.RetryPolicy;
 import dev.netkit.core.error.NoEndpointsException;
 import dev.netkit.core.pool.PoolConfig;
+import dev.netkit.netty.tls.TlsConfig;
 import dev.netkit.netty.transport.IoThreads;
 import dev.netkit.netty.transport.TransportKind;
 import java.time.Duration;
@@ -65,6 +66,12 @@ import java.util.Objects;
  *                           come, first served
  * @param sendLimit          a client-side rate limit on {@code send} (requests/s, bytes/s): a send
  *                           over it is delayed on a timer, never by blocking; default null: none
+ * @param tls                TLS to every endpoint (and for the health probes); default
+ *                           {@link TlsConfig#none()}. The name sent as SNI and verified is the
+ *                           endpoint's host unless {@link TlsConfig#serverName()} is set. A
+ *                           connection reaches the pool only once its handshake completed; a
+ *                           failed handshake fails the dial with a
+ *                           {@link dev.netkit.core.error.TlsHandshakeException}
  */
 public record BrokerConfig(
         List<WeightedEndpoint> endpoints,
@@ -80,7 +87,8 @@ public record BrokerConfig(
         int ioThreads,
         TransportKind transport,
         dev.netkit.core.qos.QosPolicy qos,
-        SendLimit sendLimit) {
+        SendLimit sendLimit,
+        TlsConfig tls) {
 
     /** The largest {@code maxInFlightPerConnection}. */
     public static final int MAX_IN_FLIGHT_LIMIT = 65_536;
@@ -109,6 +117,7 @@ public record BrokerConfig(
         validationPayload = validationPayload == null ? null : validationPayload.clone();
         positive("ioThreads", ioThreads);
         Objects.requireNonNull(transport, "transport");
+        Objects.requireNonNull(tls, "tls").checkClient();
     }
 
     /** Connections kept per endpoint at most (the pool's {@code maxTotal}). */
@@ -176,6 +185,7 @@ public record BrokerConfig(
         private TransportKind transport = TransportKind.AUTO;
         private dev.netkit.core.qos.QosPolicy qos;
         private SendLimit sendLimit;
+        private TlsConfig tls = TlsConfig.none();
 
         private Builder() {}
 
@@ -194,6 +204,7 @@ public record BrokerConfig(
             transport = c.transport;
             qos = c.qos;
             sendLimit = c.sendLimit;
+            tls = c.tls;
         }
 
         /** The endpoints, each with weight 1 and no zone. */
@@ -265,6 +276,8 @@ public record BrokerConfig(
         public Builder ioThreads(int value) { ioThreads = value; return this; }
         /** @see BrokerConfig#transport() */
         public Builder transport(TransportKind value) { transport = value; return this; }
+        /** @see BrokerConfig#tls() */
+        public Builder tls(TlsConfig value) { tls = value; return this; }
 
         /** @see BrokerConfig#qos() */
         public Builder qos(dev.netkit.core.qos.QosPolicy value) { qos = value; return this; }
@@ -274,7 +287,7 @@ public record BrokerConfig(
         /** Validates and builds the configuration. */
         public BrokerConfig build() {
             return new BrokerConfig(endpoints, balancer, retry, healthCheck, healthCheckPayload, pool.build(), requestTimeout, closeTimeout, validationPayload,
-                    tcpNoDelay, ioThreads, transport, qos, sendLimit);
+                    tcpNoDelay, ioThreads, transport, qos, sendLimit, tls);
         }
     }
 }

@@ -7,10 +7,17 @@ import dev.netkit.core.health.HealthChecker;
 import dev.netkit.netty.internal.Transport;
 import dev.netkit.netty.internal.health.Preview;
 import dev.netkit.netty.internal.health.Probe;
+import dev.netkit.netty.internal.health.ProbeTlsHandshake;
+import dev.netkit.netty.internal.tls.ClientTls;
+import dev.netkit.netty.internal.tls.TlsCounters;
+import dev.netkit.netty.tls.TlsConfig;
 import dev.netkit.netty.transport.TransportKind;
 import dev.netkit.netty.wire.AnetWireFormat;
 import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
@@ -72,6 +79,7 @@ public final class AnetProbeChecker implements HealthChecker, AutoCloseable {
     private final Bootstrap bootstrap;
     private final Set<Probe> live = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final ClientTls tls; // null: plaintext
 
     private AnetProbeChecker(Builder b) {
         this.payload = b.payload;
@@ -83,6 +91,12 @@ public final class AnetProbeChecker implements HealthChecker, AutoCloseable {
                 .group(group)
                 .channel(transport.socketChannelClass())
                 .option(ChannelOption.TCP_NODELAY, true);
+        try {
+            this.tls = b.tls.enabled() ? new ClientTls(b.tls, "anet probe checker", new TlsCounters(), group) : null;
+        } catch (RuntimeException e) {
+            group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            throw e;
+        }
     }
 
     private static Predicate<byte[]> echo(byte[] expected) {
@@ -120,14 +134,14 @@ public final class AnetProbeChecker implements HealthChecker, AutoCloseable {
         }
         String host = endpoint.host();
         if (NetUtil.createByteArrayFromIpAddressString(host) != null) {
-            open(loop, probe, new InetSocketAddress(NetUtil.createInetAddressFromIpAddressString(host), endpoint.port()), timeoutNanos);
+            open(loop, probe, endpoint, new InetSocketAddress(NetUtil.createInetAddressFromIpAddressString(host), endpoint.port()), timeoutNanos);
         } else {
             // A DNS lookup blocks, and the caller may be an I/O or timer thread: resolve on a virtual thread.
             RESOLVERS.newThread(() -> {
                 try {
                     InetAddress address = InetAddress.getByName(host);
                     if (!probe.result().isDone()) {
-                        open(loop, probe, new InetSocketAddress(address, endpoint.port()), timeoutNanos);
+                        open(loop, probe, endpoint, new InetSocketAddress(address, endpoint.port()), timeoutNanos);
                     }
                 } catch (Exception e) {
                     probe.connectFailed(e);
@@ -137,13 +151,13 @@ public final class AnetProbeChecker implements HealthChecker, AutoCloseable {
         return probe.result();
     }
 
-    private void open(EventLoop loop, Probe probe, InetSocketAddress address, long timeoutNanos) {
+    private void open(EventLoop loop, Probe probe, Endpoint endpoint, InetSocketAddress address, long timeoutNanos) {
         try {
             // Netty's own connect timeout too, so the message says "connect" when the SYN went unanswered.
             int connectMillis = (int) Math.max(1, Math.min(Integer.MAX_VALUE, TimeUnit.NANOSECONDS.toMillis(timeoutNanos)));
             ChannelFuture connect = bootstrap.clone(loop)
                     .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectMillis)
-                    .handler(probe)
+                    .handler(handlerFor(probe, endpoint, timeoutNanos))
                     .connect(address);
             probe.opened(connect.channel());
             connect.addListener(f -> {
@@ -154,6 +168,34 @@ public final class AnetProbeChecker implements HealthChecker, AutoCloseable {
         } catch (RuntimeException e) { // for example the group is shutting down
             probe.connectFailed(e);
         }
+    }
+
+    /** The probe alone, or behind TLS (the endpoint's host is the name sent and verified, unless the config names one). */
+    private ChannelHandler handlerFor(Probe probe, Endpoint endpoint, long timeoutNanos) {
+        if (tls == null) {
+            return probe;
+        }
+        return new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                var ssl = tls.newHandler(ch.alloc(), endpoint);
+                ssl.setHandshakeTimeoutMillis(Math.max(1, TimeUnit.NANOSECONDS.toMillis(timeoutNanos))); // within the check's own timeout
+                ch.pipeline().addLast("netkit-tls", ssl).addLast(new ProbeTlsHandshake(probe, endpoint)).addLast(probe);
+            }
+        };
+    }
+
+    /**
+     * Reads the TLS files again for the probes started from now on.
+     *
+     * @throws dev.netkit.netty.tls.TlsSetupException naming the file when the new set is broken (the set in use stays)
+     * @throws IllegalStateException when the checker does not use TLS
+     */
+    public void reloadTls() {
+        if (tls == null) {
+            throw new IllegalStateException("reloadTls: this anet probe checker is plaintext (tls mode NONE)");
+        }
+        tls.reload();
     }
 
     /** The transport in use: {@code "epoll"}, {@code "io_uring"} or {@code "nio"}. */
@@ -175,6 +217,9 @@ public final class AnetProbeChecker implements HealthChecker, AutoCloseable {
             probe.fail(Kind.ERROR, "health check abandoned: the anet probe checker was closed", null);
         }
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+        if (tls != null) {
+            tls.close();
+        }
     }
 
     /** Collects the probe and the transport; {@link #build()} starts the I/O thread. */
@@ -182,6 +227,7 @@ public final class AnetProbeChecker implements HealthChecker, AutoCloseable {
         private final byte[] payload;
         private Probe.Expectation expectation;
         private TransportKind transport = TransportKind.AUTO;
+        private TlsConfig tls = TlsConfig.none();
 
         private Builder(byte[] payload) {
             this.payload = Objects.requireNonNull(payload, "payload").clone();
@@ -213,9 +259,21 @@ public final class AnetProbeChecker implements HealthChecker, AutoCloseable {
         }
 
         /**
+         * Probes over TLS with these client settings (the same as the broker's: the endpoint's host
+         * is verified unless {@link TlsConfig#serverName()} is set); default {@link TlsConfig#none()}.
+         * A failed handshake is a {@code CONNECT_FAILED} verdict naming the TLS reason (a
+         * {@code TIMED_OUT} one when it stalled).
+         */
+        public Builder tls(TlsConfig value) {
+            tls = Objects.requireNonNull(value, "tls").checkClient();
+            return this;
+        }
+
+        /**
          * Builds the checker and starts its I/O thread.
          *
          * @throws IllegalStateException if the transport is not available here
+         * @throws dev.netkit.netty.tls.TlsSetupException if a TLS file cannot be read
          */
         public AnetProbeChecker build() {
             return new AnetProbeChecker(this);

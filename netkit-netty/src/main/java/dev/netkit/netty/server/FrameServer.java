@@ -22,6 +22,10 @@ import dev.netkit.netty.internal.server.ServerContext;
 import dev.netkit.netty.internal.server.ServerCounters;
 import dev.netkit.netty.internal.server.ReadShaper;
 import dev.netkit.netty.internal.server.TrafficShaping;
+import dev.netkit.netty.internal.tls.PlaintextPortGuard;
+import dev.netkit.netty.internal.tls.ServerTls;
+import dev.netkit.netty.internal.tls.TlsEvents;
+import dev.netkit.netty.tls.TlsConfig;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -37,6 +41,7 @@ import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -69,23 +74,35 @@ public final class FrameServer implements AutoCloseable {
     private final ChannelGroup connections = new DefaultChannelGroup("netkit-server", GlobalEventExecutor.INSTANCE);
     private final ShutdownOnce stopped = new ShutdownOnce("netkit-server-stop");
     private final IpAdmission ipAdmission;
+    private final ServerTls tls; // null: plaintext
+    private final TlsEvents plaintextTlsEvents; // a TLS client on this plaintext port
     private final Channel serverChannel;
 
     private FrameServer(FrameServerConfig config, RequestDispatcher dispatcher, EventBus events, IoGroup io)
             throws InterruptedException {
         this.config = config;
         this.ipAdmission = new IpAdmission(config.ipPolicy(), Ticker.system());
+        Emitter emitter = new Emitter(events);
         ServerCounters counters = new ServerCounters();
-        ServerEvents serverEvents = new ServerEvents(new Emitter(events));
+        ServerEvents serverEvents = new ServerEvents(emitter);
         this.context = new ServerContext(config, counters,
                 new ConcurrencyLimiter(config.maxConcurrentRequests()), dispatcher,
                 new RateLimitedLog(log), serverEvents, new TrafficShaping(config.limits(), Ticker.system(), counters, serverEvents));
+        this.plaintextTlsEvents = new TlsEvents(emitter, dev.netkit.core.event.Side.SERVER);
         this.ownsGroup = io == null;
         this.transport = io == null ? Transport.resolve(config.transport()) : io.transport();
         this.group = io == null ? transport.newGroup(config.ioThreads(), "netkit-server-io") : io.eventLoops();
+        ServerTls serverTls = null;
         try {
+            // TLS material first: a broken file fails the start before the port is taken.
+            serverTls = config.tls().enabled() ? new ServerTls(config.tls(), "server " + config.host() + ":" + config.port(),
+                    context.counters().tls, context.warnings(), emitter, group) : null;
+            this.tls = serverTls;
             this.serverChannel = bind();
         } catch (RuntimeException | InterruptedException e) {
+            if (serverTls != null) {
+                serverTls.close();
+            }
             if (ownsGroup) {
                 group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             }
@@ -93,8 +110,10 @@ public final class FrameServer implements AutoCloseable {
             throw e;
         }
         context.events().bound(serverChannel.localAddress());
-        log.info("netkit server listening on {} (transport {}, {} I/O thread(s))",
-                localAddress(), transport.name(), io == null ? config.ioThreads() : io.threads());
+        log.info("netkit server listening on {} (transport {}, {} I/O thread(s), {})",
+                localAddress(), transport.name(), io == null ? config.ioThreads() : io.threads(),
+                tls == null ? "plaintext" : "TLS " + config.tls().mode().name().toLowerCase(java.util.Locale.ROOT)
+                        + ", certificate sha256 " + tls.fingerprint());
     }
 
     /** A builder for a server; {@link Builder#start()} binds it. */
@@ -147,6 +166,12 @@ public final class FrameServer implements AutoCloseable {
             ch.close();
             return;
         }
+        if (tls != null && !tls.tryBegin(peer)) {
+            counters.activeConnections.decrementAndGet();
+            permit.release();
+            ch.close();
+            return;
+        }
         counters.connectionsAccepted.increment();
         ServerConnection connection = new ServerConnection(context, ch.eventLoop());
         ReadShaper shaper = context.shaping().active() ? context.shaping().newShaper() : null;
@@ -154,13 +179,23 @@ public final class FrameServer implements AutoCloseable {
         ch.closeFuture().addListener(f -> {
             counters.activeConnections.decrementAndGet();
             permit.release();
-            events.connectionClosed(peer, shaper != null && shaper.refused() ? "rate_limited" : connection.closeReason());
+            String tlsFailure = ch.attr(ServerTls.FAILURE).get();
+            events.connectionClosed(peer, tlsFailure != null ? "tls_" + tlsFailure
+                    : shaper != null && shaper.refused() ? "rate_limited" : connection.closeReason());
         });
         connections.add(ch);
-        if (shaper != null) {
-            ch.pipeline().addLast("netkit-shaper", shaper);
+        if (tls != null) {
+            tls.install(ch, connection, peer); // the connection's handler joins once the handshake succeeded
+            if (shaper != null) { // after the TLS handler: it charges decrypted frames
+                ch.pipeline().addBefore("netkit-tls-handshake", "netkit-shaper", shaper);
+            }
+        } else {
+            ch.pipeline().addLast("netkit-tls-guard", new PlaintextPortGuard(counters.tls, plaintextTlsEvents, context.warnings(), peer));
+            if (shaper != null) {
+                ch.pipeline().addLast("netkit-shaper", shaper);
+            }
+            ch.pipeline().addLast("netkit-server", connection);
         }
-        ch.pipeline().addLast("netkit-server", connection);
         events.connectionOpened(peer);
     }
 
@@ -214,6 +249,32 @@ public final class FrameServer implements AutoCloseable {
     }
 
     /**
+     * The SHA-256 fingerprint (64 lowercase hex digits, over the DER encoding) of the certificate
+     * the server presents by default: the one it made in {@link TlsConfig.Mode#SELF_SIGNED} mode
+     * (clients pin it: {@link TlsConfig#pinned(String)}), or the configured chain's leaf. Empty on a
+     * plaintext server.
+     */
+    public Optional<String> tlsFingerprint() {
+        return tls == null ? Optional.empty() : Optional.of(tls.fingerprint());
+    }
+
+    /**
+     * Reads the TLS files again (certificate chains, keys, CA, SNI certificates) and uses them for
+     * new handshakes; open connections are not touched. A self-signed server keeps its certificate.
+     * Thread-safe; reloads run one at a time. Counted in {@link ServerStats#tlsReloads()}.
+     *
+     * @throws dev.netkit.netty.tls.TlsSetupException naming the file when the new set is broken:
+     *         the set in use stays (counted in {@link ServerStats#tlsReloadFailures()}, logged)
+     * @throws IllegalStateException on a plaintext server
+     */
+    public void reloadTls() {
+        if (tls == null) {
+            throw new IllegalStateException("reloadTls: the server on " + localAddress() + " is plaintext (tls mode NONE)");
+        }
+        tls.reload();
+    }
+
+    /**
      * Stops gracefully: stops accepting, lets in-flight requests finish and flushes their responses
      * for up to {@link FrameServerConfig#shutdownTimeout()}, then closes every connection and
      * releases the threads. Idempotent; every call returns the same future.
@@ -252,6 +313,9 @@ public final class FrameServer implements AutoCloseable {
         }
         if (ownsGroup) {
             group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+        }
+        if (tls != null) {
+            tls.close();
         }
         context.dispatcher().shutdown();
         log.info("netkit server on {} stopped: {}", serverChannel.localAddress(), stats());

@@ -5,6 +5,7 @@ import static dev.netkit.core.internal.Checks.notNegative;
 import static dev.netkit.core.internal.Checks.positive;
 
 import dev.netkit.core.ip.IpPolicy;
+import dev.netkit.netty.tls.TlsConfig;
 import dev.netkit.netty.transport.IoThreads;
 import dev.netkit.netty.transport.TransportKind;
 import java.time.Duration;
@@ -47,6 +48,11 @@ import java.util.Objects;
  * @param limits                requests/s and bytes/s limits, server-wide and per connection,
  *                              shaping (stop reading until tokens return) or policing (close);
  *                              default {@link ServerLimits#none()}
+ * @param tls                   TLS on the listening socket; default {@link TlsConfig#none()}
+ *                              (plaintext: a TLS ClientHello arriving is recognised, closed and
+ *                              counted as {@code tls_on_plaintext_port}). With TLS, requests are
+ *                              read only once the handshake completed; see {@link TlsConfig} and
+ *                              {@link FrameServer#reloadTls()}
  */
 public record FrameServerConfig(
         String host,
@@ -63,7 +69,8 @@ public record FrameServerConfig(
         int ioThreads,
         TransportKind transport,
         IpPolicy ipPolicy,
-        ServerLimits limits) {
+        ServerLimits limits,
+        TlsConfig tls) {
 
     /** Validates every field. */
     public FrameServerConfig {
@@ -83,6 +90,7 @@ public record FrameServerConfig(
         Objects.requireNonNull(transport, "transport");
         Objects.requireNonNull(ipPolicy, "ipPolicy");
         Objects.requireNonNull(limits, "limits");
+        Objects.requireNonNull(tls, "tls").checkServer();
     }
 
     /** The defaults described on each component. */
@@ -117,6 +125,7 @@ public record FrameServerConfig(
         private TransportKind transport = TransportKind.AUTO;
         private IpPolicy ipPolicy = IpPolicy.allowAll();
         private ServerLimits limits = ServerLimits.none();
+        private TlsConfig tls = TlsConfig.none();
 
         private Builder() {}
 
@@ -136,6 +145,7 @@ public record FrameServerConfig(
             transport = c.transport;
             ipPolicy = c.ipPolicy;
             limits = c.limits;
+            tls = c.tls;
         }
 
         /** @see FrameServerConfig#host() */
@@ -166,6 +176,8 @@ public record FrameServerConfig(
         public Builder transport(TransportKind value) { transport = value; return this; }
         /** @see FrameServerConfig#ipPolicy() */
         public Builder ipPolicy(IpPolicy value) { ipPolicy = value; return this; }
+        /** @see FrameServerConfig#tls() */
+        public Builder tls(TlsConfig value) { tls = value; return this; }
 
         /** @see FrameServerConfig#limits() */
         public Builder limits(ServerLimits value) { limits = value; return this; }
@@ -174,7 +186,7 @@ public record FrameServerConfig(
         public FrameServerConfig build() {
             return new FrameServerConfig(host, port, readTimeout, idleTimeout, writeTimeout, maxConnections,
                     maxConcurrentRequests, maxInFlightPerConnection, tcpKeepAlive, tcpNoDelay, shutdownTimeout, ioThreads, transport,
-                    ipPolicy, limits);
+                    ipPolicy, limits, tls);
         }
     }
 }

@@ -35,6 +35,15 @@ import java.util.Map;
  *                            connections (nanoseconds)
  * @param rateLimited         connections closed by a rate limit (policing, or a read needing more
  *                            than a minute of tokens when shaping)
+ * @param tlsHandshakes       TLS handshakes completed (0 on a plaintext server)
+ * @param tlsFailures         connections closed for a TLS reason, by
+ *                            {@link dev.netkit.netty.tls.TlsFailure#label()}: every label is a key,
+ *                            zeros included. On a TLS server: {@code not_tls} (a plaintext client),
+ *                            {@code handshake_timeout}, {@code too_many_handshakes} (closed at
+ *                            accept; not in {@code connectionsAccepted}), certificate reasons under
+ *                            mTLS, ...; on a plaintext server: {@code tls_on_plaintext_port}
+ * @param tlsReloads          TLS material reloads that took effect (explicit or by file change)
+ * @param tlsReloadFailures   TLS reloads rejected (broken files): the previous material stayed
  */
 public record ServerStats(
         long connectionsAccepted,
@@ -57,11 +66,21 @@ public record ServerStats(
         Map<String, Long> ipRefusals,
         long throttledReads,
         long throttledNanos,
-        long rateLimited) {
+        long rateLimited,
+        long tlsHandshakes,
+        Map<String, Long> tlsFailures,
+        long tlsReloads,
+        long tlsReloadFailures) {
 
     /** Copies the refusals. */
     public ServerStats {
         ipRefusals = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(ipRefusals)); // keeps the reasons' order
+        tlsFailures = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(tlsFailures));
+    }
+
+    /** All connections closed for a TLS reason, whatever the reason. */
+    public long tlsFailedTotal() {
+        return tlsFailures.values().stream().mapToLong(Long::longValue).sum();
     }
 
     /** All connections refused by the client IP policy, whatever the reason. */

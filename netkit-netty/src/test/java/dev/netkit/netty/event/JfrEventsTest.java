@@ -121,6 +121,35 @@ class JfrEventsTest {
         });
     }
 
+    @Test
+    void aFailedTlsHandshakeIsRecordedWithItsSideAndReason() throws Exception {
+        List<RecordedEvent> events;
+        int clientPort;
+        try (Recording recording = new Recording()) {
+            recording.enable("dev.netkit.TlsHandshakeFailed");
+            recording.start();
+            try (FrameServer server = FrameServer.builder().config(TestServers.loopback()
+                            .tls(dev.netkit.netty.tls.TlsConfig.selfSigned()).build())
+                    .handler(RequestHandler.echo()).start();
+                 RawClient plaintext = new RawClient(server.localAddress())) {
+                clientPort = plaintext.socket().getLocalPort();
+                plaintext.write(RawClient.frame(1, bytes("plain")));
+                assertThat(plaintext.closedByPeerWithin(3_000)).isTrue();
+                await().atMost(Duration.ofSeconds(5)).until(() -> server.stats().tlsFailedTotal() == 1);
+            }
+            recording.stop();
+            Path file = dir.resolve("tls.jfr");
+            recording.dump(file);
+            events = RecordingFile.readAllEvents(file);
+        }
+        assertThat(named(events, "dev.netkit.TlsHandshakeFailed")).singleElement().satisfies(e -> {
+            assertThat(e.getString("endpoint")).isEqualTo("127.0.0.1:" + clientPort);
+            assertThat(e.getString("side")).isEqualTo("SERVER");
+            assertThat(e.getString("reason")).isEqualTo("not_tls");
+            assertThat(e.getString("detail")).contains("not an SSL/TLS record");
+        });
+    }
+
     private static List<RecordedEvent> named(List<RecordedEvent> events, String name) {
         return events.stream().filter(e -> e.getEventType().getName().equals(name)).toList();
     }

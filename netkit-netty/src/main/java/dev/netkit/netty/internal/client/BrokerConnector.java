@@ -5,6 +5,12 @@ import dev.netkit.core.error.ConnectionLostException;
 import dev.netkit.core.error.NetkitException;
 import dev.netkit.core.pool.Connector;
 import dev.netkit.netty.internal.RateLimitedLog;
+import dev.netkit.netty.internal.tls.ClientHandshake;
+import dev.netkit.netty.internal.tls.ClientTls;
+import dev.netkit.netty.internal.tls.TlsEvents;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInitializer;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
@@ -31,9 +37,14 @@ public final class BrokerConnector implements Connector<BrokerConnection> {
     private final BrokerCounters counters;
     private final RateLimitedLog warnings;
     private final Set<BrokerConnection> live = ConcurrentHashMap.newKeySet();
+    private final ClientTls tls; // null: plaintext
+    private final TlsEvents tlsEvents;
 
+    /** @param tls the TLS of every connection, or null for plaintext */
     public BrokerConnector(EventLoopGroup group, Bootstrap bootstrap, ExecutorService resolver, int maxInFlight,
-                           BrokerCounters counters, RateLimitedLog warnings) {
+                           BrokerCounters counters, RateLimitedLog warnings, ClientTls tls, TlsEvents tlsEvents) {
+        this.tls = tls;
+        this.tlsEvents = tlsEvents;
         this.group = group;
         this.bootstrap = bootstrap;
         this.resolver = resolver;
@@ -83,7 +94,7 @@ public final class BrokerConnector implements Connector<BrokerConnection> {
 
     private void open(EventLoop loop, BrokerConnection connection, InetSocketAddress address) {
         try {
-            bootstrap.clone(loop).handler(connection).connect(address).addListener(f -> {
+            bootstrap.clone(loop).handler(handlerFor(connection)).connect(address).addListener(f -> {
                 if (!f.isSuccess()) {
                     connection.connectFailed(f.cause());
                 }
@@ -91,6 +102,25 @@ public final class BrokerConnector implements Connector<BrokerConnection> {
         } catch (RuntimeException e) { // for example the group is shutting down
             connection.connectFailed(e);
         }
+    }
+
+    /**
+     * The connection handler alone, or behind TLS: SslHandler, then {@link ClientHandshake}, which
+     * lets the connection see channelActive (and the pool have it) only after the handshake.
+     */
+    private ChannelHandler handlerFor(BrokerConnection connection) {
+        if (tls == null) {
+            return connection;
+        }
+        return new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ch.pipeline().addLast("netkit-tls", tls.newHandler(ch.alloc(), connection.endpoint))
+                        .addLast("netkit-tls-handshake", new ClientHandshake(connection.endpoint, tlsEvents, warnings,
+                                connection::close))
+                        .addLast("netkit-broker", connection);
+            }
+        };
     }
 
     @Override

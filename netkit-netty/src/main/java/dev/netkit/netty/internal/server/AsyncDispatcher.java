@@ -30,12 +30,15 @@ public final class AsyncDispatcher implements RequestDispatcher {
             connection.complete(correlation, null, t);
             return;
         }
+        CurrentConnection.enter(connection.channel());
         try {
-            stage = handler.handle(request, connection.alloc());
+            stage = handler.handle(request, connection.channel().alloc());
         } catch (Throwable t) {
             RequestDispatcher.releaseOwned(request);
             connection.complete(correlation, null, t);
             return;
+        } finally {
+            CurrentConnection.exit();
         }
         if (stage == null) {
             RequestDispatcher.releaseOwned(request);

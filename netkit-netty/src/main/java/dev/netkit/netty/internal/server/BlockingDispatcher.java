@@ -39,11 +39,13 @@ public final class BlockingDispatcher implements RequestDispatcher {
     private void run(ServerConnection connection, int correlation, ByteBuf request) {
         ByteBuf response = null;
         Throwable error = null;
+        CurrentConnection.enter(connection.channel());
         try {
-            response = RequestDispatcher.adopt(request, 1, handler.handle(request, connection.alloc()));
+            response = RequestDispatcher.adopt(request, 1, handler.handle(request, connection.channel().alloc()));
         } catch (Throwable t) {
             error = t;
         } finally {
+            CurrentConnection.exit();
             RequestDispatcher.releaseOwned(request);
             connection.complete(correlation, response, error);
         }

@@ -21,11 +21,14 @@ public final class EventLoopDispatcher implements RequestDispatcher {
         ByteBuf request = buf.slice(payloadIndex, length);
         int refCnt = request.refCnt();
         ByteBuf response;
+        CurrentConnection.enter(connection.channel());
         try {
-            response = RequestDispatcher.adopt(request, refCnt, handler.handle(request, connection.alloc()));
+            response = RequestDispatcher.adopt(request, refCnt, handler.handle(request, connection.channel().alloc()));
         } catch (Throwable t) {
             connection.complete(correlation, null, t);
             return;
+        } finally {
+            CurrentConnection.exit();
         }
         connection.complete(correlation, response, null);
     }

@@ -39,7 +39,7 @@ public interface RequestDispatcher {
      * from other threads, and would pin that buffer while the handler works.
      */
     static ByteBuf copyOf(ServerConnection connection, ByteBuf buf, int payloadIndex, int length) {
-        return connection.alloc().buffer(length).writeBytes(buf, payloadIndex, length);
+        return connection.channel().alloc().buffer(length).writeBytes(buf, payloadIndex, length);
     }
 
     /**

@@ -6,7 +6,7 @@ import dev.netkit.netty.internal.FrameBatchWriter;
 import dev.netkit.netty.internal.FrameReader;
 import dev.netkit.netty.server.CloseConnectionException;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -95,8 +95,8 @@ public final class ServerConnection extends FrameReader {
         this.maxInFlight = server.config().maxInFlightPerConnection();
     }
 
-    ByteBufAllocator alloc() {
-        return ctx.alloc();
+    Channel channel() { // its allocator is ctx.alloc(); the channel also carries the connection's TLS identity
+        return ctx.channel();
     }
 
     @Override

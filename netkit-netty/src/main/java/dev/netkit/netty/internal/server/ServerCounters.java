@@ -1,5 +1,6 @@
 package dev.netkit.netty.internal.server;
 
+import dev.netkit.netty.internal.tls.TlsCounters;
 import dev.netkit.netty.server.ServerStats;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -27,12 +28,14 @@ public final class ServerCounters {
     public final LongAdder throttledReads = new LongAdder();
     public final LongAdder throttledNanos = new LongAdder();
     public final LongAdder rateLimited = new LongAdder();
+    public final TlsCounters tls = new TlsCounters();
 
     public ServerStats snapshot(Map<String, Long> ipRefusals) {
         return new ServerStats(connectionsAccepted.sum(), connectionsRejected.sum(), activeConnections.get(),
                 requests.sum(), responses.sum(), noReply.sum(), handlerErrors.sum(), oversizedResponses.sum(),
                 protocolViolations.sum(), readTimeouts.sum(), idleTimeouts.sum(), writeTimeouts.sum(), inFlight.sum(),
                 bytesReceived.sum(), bytesSent.sum(), discardedResponses.sum(), handlerClosed.sum(), ipRefusals,
-                throttledReads.sum(), throttledNanos.sum(), rateLimited.sum());
+                throttledReads.sum(), throttledNanos.sum(), rateLimited.sum(),
+                tls.handshakes.sum(), tls.failuresByLabel(), tls.reloads.sum(), tls.reloadFailures.sum());
     }
 }
