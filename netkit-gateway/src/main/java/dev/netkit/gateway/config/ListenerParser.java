@@ -54,7 +54,8 @@ final class ListenerParser {
         for (String key : l.keys()) {
             if (!COMMON_KEYS.contains(key) && !own.contains(key)) {
                 throw l.errorAtKey(key, "not allowed on a " + protocol.configName() + " listener"
-                        + (key.equals("routes") ? " (it balances whole connections over one cluster: use cluster)" : "")
+                        + (key.equals("routes") ? " (it balances whole " + (protocol == Protocol.UDP ? "sessions" : "connections")
+                                + " over one cluster: use cluster)" : "")
                         + "; allowed: " + String.join(", ", Stream.concat(COMMON_KEYS.stream(), own.stream()).toList()));
             }
         }
