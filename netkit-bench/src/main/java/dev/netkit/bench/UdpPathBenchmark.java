@@ -30,9 +30,10 @@ import org.slf4j.LoggerFactory;
  *
  * The UDP server's per-datagram work on its I/O thread, without the socket: PacketPath.admit
  * (count in, size check, and with rateLimit=true the source's GCRA entry in the per-thread table)
- * then PacketPath.handle (the reusable Datagram view, the echo handler, an answer in a pooled
- * direct buffer from Netty's default allocator, the size check), then counting the answer as sent
- * and releasing it (the socket would release it after sendmmsg). SOURCES senders take turns, so
+ * then PacketPath.handle (the reusable Datagram view, the echo handler, an answer in a buffer of
+ * the reply slot's ring — reused once the socket released it, which the release here stands for —
+ * the size check), then counting the answer as sent and releasing it (the socket would release it
+ * after sendmmsg). SOURCES senders take turns, so
  * the rate table is looked up for different keys.
  *
  * Not measured: Netty's own per-datagram objects (the DatagramPacket and the retained slice that
@@ -75,6 +76,7 @@ public class UdpPathBenchmark {
 
     @TearDown
     public void tearDown() {
+        path.close();
         datagram.release();
     }
 

@@ -1,6 +1,5 @@
 package dev.netkit.gateway;
 
-import dev.netkit.gateway.config.AnetListenerConfig;
 import dev.netkit.gateway.config.GatewayConfig;
 import dev.netkit.gateway.config.ListenerConfig;
 import dev.netkit.gateway.internal.GatewayListener;
@@ -21,8 +20,8 @@ import org.slf4j.LoggerFactory;
 /*
  * Design note. A running gateway is: one IoGroup (the event loops every listener and every
  * upstream connection runs on), one ClusterRuntime per cluster (a Broker for request-level traffic,
- * L4 balancers per tcp listener), and one listener object per listener (AnetProxyListener or
- * TcpProxyListener). Requests never take a lock here: each listener reads its routes and clusters
+ * L4 balancers per tcp or udp listener), and one listener object per listener (AnetProxyListener,
+ * TcpProxyListener or UdpProxyListener). Requests never take a lock here: each listener reads its routes and clusters
  * through one volatile snapshot.
  *
  * Reload (this class's lock; one at a time) in three phases, so an invalid or unbindable file
@@ -234,6 +233,6 @@ public final class Gateway implements AutoCloseable {
     }
 
     static String describe(ListenerConfig l) {
-        return l.name() + " (" + (l instanceof AnetListenerConfig ? "anet" : "tcp") + ") on " + l.bind();
+        return l.name() + " (" + l.protocol().configName() + ") on " + l.bind();
     }
 }

@@ -5,11 +5,13 @@ import dev.netkit.gateway.config.ClusterConfig;
 import dev.netkit.gateway.config.GatewayConfig;
 import dev.netkit.gateway.config.ListenerConfig;
 import dev.netkit.gateway.config.TcpListenerConfig;
+import dev.netkit.gateway.config.UdpListenerConfig;
 import dev.netkit.gateway.internal.GatewayListener;
 import dev.netkit.gateway.internal.anet.AnetProxyListener;
 import dev.netkit.gateway.internal.cluster.ClusterRuntime;
 import dev.netkit.gateway.internal.tcp.TcpProxyListener;
 import dev.netkit.gateway.internal.tcp.TcpRoute;
+import dev.netkit.gateway.internal.udp.UdpProxyListener;
 import dev.netkit.netty.client.Broker;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -108,6 +110,9 @@ final class Reload {
         if (running instanceof AnetProxyListener a && next instanceof AnetListenerConfig n) {
             return a.canUpdateTo(n);
         }
+        if (running instanceof UdpProxyListener u && next instanceof UdpListenerConfig n) {
+            return u.canUpdateTo(n);
+        }
         return running instanceof TcpProxyListener t && next instanceof TcpListenerConfig n && t.config().bind().equals(n.bind());
     }
 
@@ -127,6 +132,15 @@ final class Reload {
         try {
             if (l instanceof AnetListenerConfig a) {
                 return AnetProxyListener.start(a, brokers(), gateway.io(), null);
+            }
+            if (l instanceof UdpListenerConfig u) {
+                TcpRoute route = nextClusters.get(u.cluster()).newUdpRoute(u);
+                try {
+                    return new UdpProxyListener(u, route, gateway.io()).start();
+                } catch (Exception e) {
+                    releasedRoutes.add(route);
+                    throw e;
+                }
             }
             TcpListenerConfig t = (TcpListenerConfig) l;
             TcpRoute route = nextClusters.get(t.cluster()).newTcpRoute(t);
@@ -182,6 +196,19 @@ final class Reload {
     private void updateInPlace(GatewayListener current, ListenerConfig l) {
         if (current instanceof AnetProxyListener a) {
             a.update((AnetListenerConfig) l, brokers());
+            return;
+        }
+        if (current instanceof UdpProxyListener u) {
+            UdpListenerConfig n = (UdpListenerConfig) l;
+            UdpListenerConfig old = u.config();
+            u.update(n);
+            ClusterRuntime cluster = nextClusters.get(n.cluster());
+            boolean sameRoute = old.cluster().equals(n.cluster()) && old.lb() == n.lb() && old.health().equals(n.health())
+                    && !createdClusters.contains(cluster);
+            if (!sameRoute) {
+                releasedRoutes.add(u.route());
+                u.route(cluster.newUdpRoute(n));
+            }
             return;
         }
         TcpProxyListener t = (TcpProxyListener) current;
@@ -243,6 +270,8 @@ final class Reload {
     private void releaseRouteOf(GatewayListener listener) {
         if (listener instanceof TcpProxyListener t) {
             releasedRoutes.add(t.route());
+        } else if (listener instanceof UdpProxyListener u) {
+            releasedRoutes.add(u.route());
         }
     }
 

@@ -3,6 +3,7 @@ package dev.netkit.gateway.admin;
 import dev.netkit.gateway.AnetListenerStats;
 import dev.netkit.gateway.ListenerStats;
 import dev.netkit.gateway.TcpListenerStats;
+import dev.netkit.gateway.UdpListenerStats;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -33,7 +34,13 @@ import java.util.function.ToDoubleFunction;
  *     {@code netkit_gateway_tcp_ip_refusals_total{reason}} (closed at once by {@code ip_policy}; an
  *     anet listener's are its server's {@code netkit_server_ip_refusals_total}); per endpoint (tag {@code endpoint}):
  *     {@code netkit_gateway_tcp_upstream_connections_total}, {@code _upstream_sent_bytes_total},
- *     {@code _upstream_received_bytes_total}.
+ *     {@code _upstream_received_bytes_total};
+ * <li>udp: {@code netkit_gateway_udp_sessions} (open now), {@code netkit_gateway_udp_sessions_created_total},
+ *     {@code _sessions_expired_total}, {@code _sessions_ended_total},
+ *     {@code netkit_gateway_udp_received_packets_total} / {@code _received_bytes_total} (from clients),
+ *     {@code netkit_gateway_udp_sent_packets_total} / {@code _sent_bytes_total} (to clients),
+ *     {@code netkit_gateway_udp_upstream_sent_packets_total} / {@code _upstream_sent_bytes_total} (to endpoints),
+ *     {@code netkit_gateway_udp_dropped_total{reason}}, {@code netkit_gateway_udp_ip_refusals_total{reason}}.
  * </ul>
  */
 final class ListenerMeters implements AutoCloseable {
@@ -66,6 +73,11 @@ final class ListenerMeters implements AutoCloseable {
                     registerTcp();
                 }
                 t.endpoints().keySet().forEach(this::endpoint);
+            }
+            case UdpListenerStats u -> {
+                if (first) {
+                    registerUdp();
+                }
             }
         }
     }
@@ -104,6 +116,33 @@ final class ListenerMeters implements AutoCloseable {
             counter("netkit.gateway.tcp.ip.refusals", "Client connections closed at once by the ip_policy", Tags.of("reason", r.label()),
                     () -> ((TcpListenerStats) last).ipRefusals().getOrDefault(r.label(), 0L));
         }
+    }
+
+    private void registerUdp() {
+        meters.add(Gauge.builder("netkit.gateway.udp.sessions", anchor, a -> ((UdpListenerStats) last).sessionsActive())
+                .description("Sessions open now").tags(tags).strongReference(true).register(registry));
+        udp("netkit.gateway.udp.sessions.created", "Sessions opened", UdpListenerStats::sessionsCreated);
+        udp("netkit.gateway.udp.sessions.expired", "Sessions ended by idle_timeout", UdpListenerStats::sessionsExpired);
+        udp("netkit.gateway.udp.sessions.ended", "Sessions ended otherwise (endpoint unreachable, removed or out of service)",
+                UdpListenerStats::sessionsEnded);
+        udp("netkit.gateway.udp.received.packets", "Datagrams received from clients", UdpListenerStats::packetsFromClients);
+        udp("netkit.gateway.udp.received.bytes", "Bytes received from clients", UdpListenerStats::bytesFromClients);
+        udp("netkit.gateway.udp.sent.packets", "Replies sent to clients", UdpListenerStats::packetsToClients);
+        udp("netkit.gateway.udp.sent.bytes", "Bytes sent to clients", UdpListenerStats::bytesToClients);
+        udp("netkit.gateway.udp.upstream.sent.packets", "Datagrams forwarded to endpoints", UdpListenerStats::packetsToUpstreams);
+        udp("netkit.gateway.udp.upstream.sent.bytes", "Bytes forwarded to endpoints", UdpListenerStats::bytesToUpstreams);
+        for (String reason : ((UdpListenerStats) last).drops().keySet()) {
+            counter("netkit.gateway.udp.dropped", "Datagrams dropped, by reason", Tags.of("reason", reason),
+                    () -> ((UdpListenerStats) last).dropped(reason));
+        }
+        for (IpRefusal r : IpRefusal.values()) {
+            counter("netkit.gateway.udp.ip.refusals", "Datagrams of new clients refused by the ip_policy", Tags.of("reason", r.label()),
+                    () -> ((UdpListenerStats) last).ipRefusals().getOrDefault(r.label(), 0L));
+        }
+    }
+
+    private void udp(String name, String description, ToDoubleFunction<UdpListenerStats> field) {
+        counter(name, description, Tags.empty(), () -> field.applyAsDouble((UdpListenerStats) last));
     }
 
     private void tcp(String name, String description, ToDoubleFunction<TcpListenerStats> field) {

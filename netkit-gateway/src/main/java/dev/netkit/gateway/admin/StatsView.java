@@ -12,6 +12,8 @@ import dev.netkit.gateway.internal.anet.AnetProxyListener;
 import dev.netkit.gateway.internal.cluster.ClusterRuntime;
 import dev.netkit.gateway.TcpListenerStats;
 import dev.netkit.gateway.internal.tcp.TcpProxyListener;
+import dev.netkit.gateway.UdpListenerStats;
+import dev.netkit.gateway.internal.udp.UdpProxyListener;
 import dev.netkit.netty.client.Broker;
 import dev.netkit.netty.server.ServerStats;
 import java.util.IdentityHashMap;
@@ -34,6 +36,7 @@ final class StatsView {
             switch (stats) {
                 case AnetListenerStats a -> listeners.put(a.name(), anet(a));
                 case TcpListenerStats t -> listeners.put(t.name(), tcp(t));
+                case UdpListenerStats u -> listeners.put(u.name(), udp(u));
             }
         }
         return Map.of("listeners", listeners);
@@ -84,16 +87,40 @@ final class StatsView {
         return m;
     }
 
+    private static Map<String, Object> udp(UdpListenerStats s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("protocol", "udp");
+        m.put("packets_from_clients", s.packetsFromClients());
+        m.put("bytes_from_clients", s.bytesFromClients());
+        m.put("packets_to_upstreams", s.packetsToUpstreams());
+        m.put("bytes_to_upstreams", s.bytesToUpstreams());
+        m.put("packets_to_clients", s.packetsToClients());
+        m.put("bytes_to_clients", s.bytesToClients());
+        m.put("sessions", map("active", s.sessionsActive(), "created", s.sessionsCreated(), "expired", s.sessionsExpired(),
+                "ended", s.sessionsEnded()));
+        m.put("drops", new TreeMap<>(s.drops()));
+        m.put("ip_refusals", new TreeMap<>(s.ipRefusals()));
+        Map<String, Object> endpoints = new TreeMap<>();
+        s.endpoints().forEach((endpoint, e) -> endpoints.put(endpoint, map("sessions", e.sessions(),
+                "packets_to_upstream", e.packetsToUpstream(), "bytes_to_upstream", e.bytesToUpstream(),
+                "packets_from_upstream", e.packetsFromUpstream(), "bytes_from_upstream", e.bytesFromUpstream())));
+        m.put("endpoints", endpoints);
+        return m;
+    }
+
     /**
-     * {@code {"clusters": {NAME: {"endpoints": [...], "broker": {...} | null, "tcp": {LISTENER: {...}}}}}}:
+     * {@code {"clusters": {NAME: {"endpoints": [...], "broker": {...} | null, "tcp": {LISTENER: {...}}, "udp": {LISTENER: {...}}}}}}:
      * the broker's balancer (request-level traffic; null until a route used the cluster) with each
-     * endpoint's upstream connections, and the balancer of each L4 listener sending to it.
+     * endpoint's upstream connections, and the balancer of each tcp and udp listener sending to it.
      */
     static Map<String, Object> clusters(Gateway gateway) {
         Map<LoadBalancer, String> tcpListeners = new IdentityHashMap<>();
+        Map<LoadBalancer, String> udpListeners = new IdentityHashMap<>();
         for (GatewayListener l : gateway.listeners()) {
             if (l instanceof TcpProxyListener t) {
                 tcpListeners.put(t.route().balancer(), t.name());
+            } else if (l instanceof UdpProxyListener u) {
+                udpListeners.put(u.route().balancer(), u.name());
             }
         }
         Map<String, Object> clusters = new LinkedHashMap<>();
@@ -103,12 +130,18 @@ final class StatsView {
             Broker broker = c.brokerIfCreated();
             m.put("broker", broker == null ? null : broker(broker));
             Map<String, Object> tcp = new LinkedHashMap<>();
+            Map<String, Object> udp = new LinkedHashMap<>();
             for (LoadBalancer lb : c.connectionBalancers()) {
+                if (udpListeners.containsKey(lb)) {
+                    udp.put(udpListeners.get(lb), balancer(lb.stats(), Map.of()));
+                    continue;
+                }
                 // a balancer no running listener holds belongs to one stopping in a reload right now
                 String listener = tcpListeners.getOrDefault(lb, "(retiring " + tcp.size() + ")");
                 tcp.put(listener, balancer(lb.stats(), Map.of()));
             }
             m.put("tcp", tcp);
+            m.put("udp", udp);
             clusters.put(c.name(), m);
         }
         return Map.of("clusters", clusters);

@@ -59,6 +59,7 @@ public final class EffectiveConfig {
         switch (l) {
             case AnetListenerConfig a -> anet(a, m);
             case TcpListenerConfig t -> tcp(t, m);
+            case UdpListenerConfig u -> udp(u, m);
         }
         return m;
     }
@@ -109,6 +110,21 @@ public final class EffectiveConfig {
         m.put("max_connections", t.maxConnections());
         m.put("proxy_protocol", t.proxyProtocol().configName());
         m.put("ip_policy", ipPolicy(t.ipPolicy()));
+    }
+
+    private static void udp(UdpListenerConfig u, Map<String, Object> m) {
+        m.put("cluster", u.cluster());
+        m.put("lb", u.lb().configName());
+        m.put("idle_timeout", d(u.idleTimeout()));
+        m.put("max_sessions", u.maxSessions());
+        m.put("max_datagram_size", u.maxDatagramSize());
+        if (u.health().enabled()) {
+            Map<String, Object> h = new LinkedHashMap<>();
+            putProbe(h, "probe", u.health().probe());
+            putProbe(h, "expect", u.health().expect());
+            m.put("health", h);
+        }
+        m.put("ip_policy", ipPolicy(u.ipPolicy()));
     }
 
     private static Map<String, Object> cluster(ClusterConfig c) {

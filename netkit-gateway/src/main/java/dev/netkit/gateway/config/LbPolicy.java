@@ -25,7 +25,7 @@ public enum LbPolicy implements Named {
     RING_HASH("ring-hash", Strategy.RING_HASH),
     /** {@link Strategy#MAGLEV}: Maglev consistent hashing of a key. */
     MAGLEV("maglev", Strategy.MAGLEV),
-    /** tcp listeners only: Maglev hashing of the client's IP address, so a client keeps its endpoint. */
+    /** tcp and udp listeners only: Maglev hashing of the client's IP address, so a client keeps its endpoint. */
     SOURCE_IP_HASH("source-ip-hash", null),
     /**
      * tcp listeners only: the cluster's policy picks a client's first endpoint, and the client's IP
@@ -64,5 +64,13 @@ public enum LbPolicy implements Named {
     /** The policies a tcp listener accepts: all of them. */
     public static List<LbPolicy> listenerPolicies() {
         return List.of(values());
+    }
+
+    /**
+     * The policies a udp listener accepts: the balancer strategies and {@code source-ip-hash}
+     * ({@code sticky} adds nothing: a session already keeps its endpoint).
+     */
+    public static List<LbPolicy> udpListenerPolicies() {
+        return Arrays.stream(values()).filter(p -> p != STICKY).toList();
     }
 }

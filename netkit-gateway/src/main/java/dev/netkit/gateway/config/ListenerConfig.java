@@ -5,9 +5,10 @@ import dev.netkit.core.ip.IpPolicy;
 /**
  * One listener of the gateway: a name, where it binds, and what it proxies. An
  * {@link AnetListenerConfig} ({@code protocol: anet}) routes and balances each request; a
- * {@link TcpListenerConfig} ({@code protocol: tcp}) balances each connection.
+ * {@link TcpListenerConfig} ({@code protocol: tcp}) balances each connection; a
+ * {@link UdpListenerConfig} ({@code protocol: udp}) balances each client's session of datagrams.
  */
-public sealed interface ListenerConfig permits AnetListenerConfig, TcpListenerConfig {
+public sealed interface ListenerConfig permits AnetListenerConfig, TcpListenerConfig, UdpListenerConfig {
     /** The listener's name, unique in the file. */
     String name();
 

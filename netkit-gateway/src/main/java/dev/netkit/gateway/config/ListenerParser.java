@@ -20,7 +20,10 @@ final class ListenerParser {
             "tcp_keep_alive", "tcp_no_delay", "ip_policy");
     static final List<String> TCP_KEYS = List.of("cluster", "lb", "sticky_ttl", "idle_timeout", "connect_timeout",
             "max_connections", "proxy_protocol", "ip_policy");
-    static final List<String> ALL_KEYS = Stream.of(COMMON_KEYS, ANET_KEYS, TCP_KEYS).flatMap(List::stream).distinct().toList();
+    static final List<String> UDP_KEYS = List.of("cluster", "lb", "idle_timeout", "max_sessions", "max_datagram_size",
+            "health", "ip_policy");
+    static final List<String> UDP_HEALTH_KEYS = List.of("probe", "probe_hex", "expect", "expect_hex");
+    static final List<String> ALL_KEYS = Stream.of(COMMON_KEYS, ANET_KEYS, TCP_KEYS, UDP_KEYS).flatMap(List::stream).distinct().toList();
     static final List<String> ROUTE_KEYS = List.of("match", "cluster", "idempotent");
     static final List<String> MATCH_KEYS = List.of("offset", "prefix", "text");
     static final List<String> HASH_KEY_KEYS = List.of("offset", "length");
@@ -41,17 +44,26 @@ final class ListenerParser {
         BindAddress bind = bind(l, "bind");
         Protocol protocol = l.named("protocol", null, List.of(Protocol.values()));
         if (protocol == null) {
-            throw l.error("missing key \"protocol\" (anet or tcp)");
+            throw l.error("missing key \"protocol\" (anet, tcp or udp)");
         }
-        List<String> own = protocol == Protocol.ANET ? ANET_KEYS : TCP_KEYS;
+        List<String> own = switch (protocol) {
+            case ANET -> ANET_KEYS;
+            case TCP -> TCP_KEYS;
+            case UDP -> UDP_KEYS;
+        };
         for (String key : l.keys()) {
             if (!COMMON_KEYS.contains(key) && !own.contains(key)) {
                 throw l.errorAtKey(key, "not allowed on a " + protocol.configName() + " listener"
-                        + (key.equals("routes") ? " (it balances whole connections over one cluster: use cluster)" : "")
+                        + (key.equals("routes") ? " (it balances whole " + (protocol == Protocol.UDP ? "sessions" : "connections")
+                                + " over one cluster: use cluster)" : "")
                         + "; allowed: " + String.join(", ", Stream.concat(COMMON_KEYS.stream(), own.stream()).toList()));
             }
         }
-        return protocol == Protocol.ANET ? anet(l, name, bind) : tcp(l, name, bind);
+        return switch (protocol) {
+            case ANET -> anet(l, name, bind);
+            case TCP -> tcp(l, name, bind);
+            case UDP -> udp(l, name, bind);
+        };
     }
 
     static BindAddress bind(Section s, String key) {
@@ -144,6 +156,32 @@ final class ListenerParser {
         IpPolicy ipPolicy = ipPolicy(l.section("ip_policy", IP_POLICY_KEYS));
         return l.build(() -> new TcpListenerConfig(name, bind, cluster.name(), lb, stickyTtl, idle, connect, maxConnections, proxy,
                 ipPolicy));
+    }
+
+    private UdpListenerConfig udp(Section l, String name, BindAddress bind) {
+        if (!l.has("cluster")) {
+            throw l.error("a udp listener needs cluster: NAME");
+        }
+        ClusterConfig cluster = clusters.get(clusterRef(l, "cluster"));
+        LbPolicy lb = l.named("lb", LbPolicy.SOURCE_IP_HASH, LbPolicy.udpListenerPolicies());
+        Duration idle = l.duration("idle_timeout", Duration.ofSeconds(UdpListenerConfig.DEFAULT_IDLE_TIMEOUT_SECONDS), Duration.ofMillis(1));
+        int maxSessions = l.integer("max_sessions", UdpListenerConfig.DEFAULT_MAX_SESSIONS, 1, Integer.MAX_VALUE);
+        int maxDatagram = l.integer("max_datagram_size", UdpListenerConfig.DEFAULT_MAX_DATAGRAM_SIZE, 1,
+                UdpListenerConfig.MAX_DATAGRAM_SIZE_LIMIT);
+        UdpHealthConfig health = UdpHealthConfig.NONE;
+        if (l.has("health")) {
+            Section h = l.section("health", UDP_HEALTH_KEYS);
+            Payload probe = h.payload("probe", "probe_hex");
+            Payload expect = h.payload("expect", "expect_hex");
+            if (probe.isEmpty()) {
+                throw h.has("probe") || h.has("probe_hex") ? h.error(h.has("probe") ? "probe" : "probe_hex", "is empty (expected at least one byte)")
+                        : h.error("a udp health check needs probe: \"...\" or probe_hex: \"...\" (leave health out for no active checks)");
+            }
+            health = h.build(() -> new UdpHealthConfig(probe, expect));
+        }
+        UdpHealthConfig checked = health;
+        IpPolicy ipPolicy = ipPolicy(l.section("ip_policy", IP_POLICY_KEYS));
+        return l.build(() -> new UdpListenerConfig(name, bind, cluster.name(), lb, idle, maxSessions, maxDatagram, checked, ipPolicy));
     }
 
     /** {@code ip_policy: { allow: [CIDR...], deny: [...], max_connections_per_ip: N, ... }}; absent = allow all. */

@@ -6,7 +6,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
-/** A running listener of the gateway: {@code AnetProxyListener} or {@code TcpProxyListener}. */
+/** A running listener of the gateway: {@code AnetProxyListener}, {@code TcpProxyListener} or {@code UdpProxyListener}. */
 public interface GatewayListener {
     String name();
 

@@ -93,7 +93,7 @@ class BadConfigTest {
     void yaml12NoIsAStringSoItIsAnUnknownProtocolAndNotABoolean() {
         ConfigException e = fail(cluster().replace("protocol: anet", "protocol: no"));
         assertAt(e, 4, 15, "listeners[0].protocol");
-        assertThat(e.problem()).isEqualTo("unknown value \"no\"; allowed: anet, tcp");
+        assertThat(e.problem()).isEqualTo("unknown value \"no\"; allowed: anet, tcp, udp");
 
         ConfigException flag = fail(cluster("health: { enabled: no }"));
         assertAt(flag, 9, 24, "clusters[0].health.enabled");
@@ -236,6 +236,57 @@ class BadConfigTest {
                 """);
         assertAt(e, 6, 5, "listeners[0].routes");
         assertThat(e.problem()).startsWith("not allowed on a tcp listener (it balances whole connections over one cluster: use cluster)");
+    }
+
+    /** A udp listener over cluster "backends" with these extra flow-style keys. */
+    private static String udp(String keys) {
+        return "listeners:\n  - { name: u, bind: \"127.0.0.1:7300\", protocol: udp, cluster: backends" + keys + " }\n"
+                + "clusters: [ { name: backends, endpoints: [\"127.0.0.1:1\"] } ]\n";
+    }
+
+    @Test
+    void udpListenerKeysAreCheckedWithTheirLimits() {
+        ConfigException sticky = fail(udp(", lb: sticky"));
+        assertThat(sticky.path()).isEqualTo("listeners[0].lb");
+        assertThat(sticky.problem()).startsWith("unknown value \"sticky\"; allowed: round-robin,").contains("source-ip-hash");
+
+        ConfigException routes = fail(udp(", routes: [ { cluster: backends } ]"));
+        assertThat(routes.path()).isEqualTo("listeners[0].routes");
+        assertThat(routes.problem()).startsWith("not allowed on a udp listener (it balances whole sessions over one cluster: use cluster)");
+
+        ConfigException proxy = fail(udp(", proxy_protocol: v2"));
+        assertThat(proxy.problem()).contains("allowed: name, bind, protocol, cluster, lb, idle_timeout, max_sessions, max_datagram_size");
+
+        ConfigException sessions = fail(udp(", max_sessions: 0"));
+        assertThat(sessions.path()).isEqualTo("listeners[0].max_sessions");
+        assertThat(sessions.problem()).contains("0").contains("1");
+
+        ConfigException size = fail(udp(", max_datagram_size: 65508"));
+        assertThat(size.path()).isEqualTo("listeners[0].max_datagram_size");
+        assertThat(size.problem()).contains("65508").contains("65507");
+
+        ConfigException bare = fail(udp(", idle_timeout: 30"));
+        assertThat(bare.path()).isEqualTo("listeners[0].idle_timeout");
+
+        ConfigException noCluster = fail(udp("").replace(", cluster: backends", ""));
+        assertThat(noCluster.problem()).isEqualTo("a udp listener needs cluster: NAME");
+    }
+
+    @Test
+    void aUdpHealthCheckNeedsAProbeAndTakesTextOrHexNotBoth() {
+        ConfigException expectOnly = fail(udp(", health: { expect: \"pong\" }"));
+        assertThat(expectOnly.path()).isEqualTo("listeners[0].health");
+        assertThat(expectOnly.problem()).startsWith("a udp health check needs probe:");
+
+        ConfigException both = fail(udp(", health: { probe: \"ping\", probe_hex: \"00\" }"));
+        assertThat(both.path()).isEqualTo("listeners[0].health.probe_hex");
+        assertThat(both.problem()).isEqualTo("give either probe or probe_hex, not both");
+
+        ConfigException unknown = fail(udp(", health: { probe: \"ping\", interval: 1s }"));
+        assertThat(unknown.path()).isEqualTo("listeners[0].health.interval");
+
+        ConfigException badHex = fail(udp(", health: { probe_hex: \"zz\" }"));
+        assertThat(badHex.path()).isEqualTo("listeners[0].health.probe_hex");
     }
 
     @Test

@@ -10,7 +10,8 @@ import io.netty.buffer.ByteBuf;
  */
 public interface Responder {
     /**
-     * A pooled buffer of at least {@code capacity} bytes for the answer to the datagram's sender.
+     * A buffer of at least {@code capacity} bytes for the answer to the datagram's sender (the
+     * server's: reused for later answers once this one was sent, so never keep it).
      * Write the answer into it and return: the server sends it after the handler returns (batched:
      * one flush per receive batch) and releases it. At most one answer per datagram: a second
      * call returns the same buffer. An answer longer than {@link UdpServerConfig#maxDatagramSize()}

@@ -6,9 +6,11 @@ import dev.netkit.core.balance.Strategy;
 import dev.netkit.core.balance.WeightedEndpoint;
 import dev.netkit.core.endpoint.Endpoint;
 import dev.netkit.core.health.TcpConnectChecker;
+import dev.netkit.core.health.UdpProbeChecker;
 import dev.netkit.gateway.config.ClusterConfig;
 import dev.netkit.gateway.config.LbPolicy;
 import dev.netkit.gateway.config.TcpListenerConfig;
+import dev.netkit.gateway.config.UdpListenerConfig;
 import dev.netkit.gateway.internal.tcp.StickyTable;
 import dev.netkit.gateway.internal.tcp.TcpRoute;
 import dev.netkit.netty.client.Broker;
@@ -25,7 +27,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * One cluster of a running gateway: the {@link Broker} that request-level listeners forward
  * through (created on first use: one per cluster, shared by every route to it), and the
- * {@link LoadBalancer}s of the L4 listeners that send connections to it (one per listener, since
+ * {@link LoadBalancer}s of the L4 listeners (tcp and udp) that send connections or sessions to it (one per listener, since
  * each may balance by its own policy). Endpoint changes on reload are applied to all of them in
  * place (a removed endpoint takes no new requests and finishes those in flight).
  *
@@ -108,6 +110,30 @@ public final class ClusterRuntime {
         StickyTable sticky = how == TcpRoute.Policy.STICKY
                 ? new StickyTable(listener.stickyTtl().toNanos(), STICKY_MAX_ENTRIES) : null;
         return new TcpRoute(config.name(), balancer, how, sticky);
+    }
+
+    /**
+     * A new route for a udp listener: a balancer of its own over this cluster's endpoints (its
+     * picks count open sessions), with the listener's UDP probe as the health check when the
+     * listener has one and the cluster has health checks on (never the TCP-connect check: it says
+     * nothing about a UDP port). Released like a tcp route ({@link #release}).
+     */
+    public TcpRoute newUdpRoute(UdpListenerConfig listener) {
+        LbPolicy policy = listener.lb();
+        Strategy strategy = policy.strategy().orElse(Strategy.MAGLEV);
+        LoadBalancer.Builder b = LoadBalancer.builder(config.balancer().withStrategy(strategy))
+                .endpoints(config.endpoints())
+                .listener(BalancerListener.NONE)
+                .attach(ClusterRuntime::resolve);
+        if (config.health().enabled() && listener.health().enabled()) {
+            b.healthCheck(new UdpProbeChecker(listener.health().probe().bytes(), listener.health().expect().bytes()),
+                    config.health().check());
+        }
+        LoadBalancer balancer = b.build();
+        drained.forEach(balancer::drain);
+        connectionBalancers.add(balancer);
+        TcpRoute.Policy how = policy == LbPolicy.SOURCE_IP_HASH ? TcpRoute.Policy.SOURCE_IP_HASH : TcpRoute.Policy.BALANCED;
+        return new TcpRoute(config.name(), balancer, how, null);
     }
 
     /** Resolved once, when the endpoint joins (on the control thread), never on an event loop. */

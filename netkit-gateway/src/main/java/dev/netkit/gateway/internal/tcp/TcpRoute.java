@@ -8,7 +8,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 
 /**
- * Where an L4 listener sends new connections: one cluster's endpoints in a {@link LoadBalancer}
+ * Where an L4 listener sends new connections (a udp listener: new sessions): one cluster's endpoints in a {@link LoadBalancer}
  * of its own (its picks count open connections, so least-outstanding is least-connections), and
  * the listener's per-connection policy. Immutable apart from the balancer and the sticky table;
  * a reload swaps the whole route, and connections already open finish on the one they started on.
@@ -59,7 +59,7 @@ public final class TcpRoute {
      *
      * @throws dev.netkit.core.error.NoEndpointsException when none is in service
      */
-    EndpointState pick(InetAddress client, long nowNanos) {
+    public EndpointState pick(InetAddress client, long nowNanos) {
         return switch (policy) {
             case BALANCED -> balancer.pick();
             case SOURCE_IP_HASH -> balancer.pick(HashKeys.of(client));
@@ -92,7 +92,8 @@ public final class TcpRoute {
         }
     }
 
-    static InetSocketAddress address(EndpointState endpoint) {
+    /** The resolved address of a picked endpoint. */
+    public static InetSocketAddress address(EndpointState endpoint) {
         return (InetSocketAddress) endpoint.attachment();
     }
 }

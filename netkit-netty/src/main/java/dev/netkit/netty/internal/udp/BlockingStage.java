@@ -100,7 +100,7 @@ public final class BlockingStage {
 
         @Override
         public void run() {
-            ReplySlot slot = new ReplySlot(channel.alloc(), maxDatagramSize);
+            ReplySlot slot = new ReplySlot(channel.alloc(), maxDatagramSize, false);
             DatagramView view = new DatagramView();
             try {
                 handler.onDatagram(view.set(copy, sender), slot);

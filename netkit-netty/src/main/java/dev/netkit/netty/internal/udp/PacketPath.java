@@ -9,8 +9,9 @@ import java.net.InetSocketAddress;
 /**
  * The per-datagram work of one socket, without the socket: count, admit (size, then the source's
  * rate), then hand the datagram to the handler through the reusable view and take its answer.
- * Confined to the socket's event loop; allocates nothing per datagram beyond the answer's pooled
- * buffer (the JMH benchmark {@code UdpPathBenchmark} drives it directly).
+ * Confined to the socket's event loop; allocates nothing per datagram (answers reuse the
+ * {@link ReplySlot}'s ring of buffers once sent; the JMH benchmark {@code UdpPathBenchmark} drives
+ * it directly). {@link #close} when the socket is gone.
  */
 public final class PacketPath {
     private final DatagramHandler handler;
@@ -102,6 +103,11 @@ public final class PacketPath {
     /** Counts a datagram or answer dropped because a queue was full. */
     public void queueFull() {
         counters.increment(LoopCounters.DROP_QUEUE);
+    }
+
+    /** The socket is gone: the reply slot gives back its buffers. On the socket's event loop. */
+    public void close() {
+        slot.close();
     }
 
     public LoopCounters counters() {

@@ -22,11 +22,15 @@ public final class SourceRateTable {
     /** Over the rate, and the first drop since this source was last admitted (worth an event). */
     public static final int FIRST_DROP = 2;
     private static final int PROBES = 8;
+    private static final long LIMITED = 1L;
 
     private final InetAddress[] keys;
-    private final long[] tat;
-    private final long[] lastSeen;
-    private final boolean[] limited;
+    /**
+     * Per slot i, side by side so that one lookup touches one cache line of state:
+     * {@code state[2i]} the theoretical arrival time, {@code state[2i+1]} when it was last seen,
+     * whose lowest bit says whether it is being limited (a nanosecond of the clock given up).
+     */
+    private final long[] state;
     private final int mask;
     private final long intervalNanos;
     private final long toleranceNanos;
@@ -39,9 +43,7 @@ public final class SourceRateTable {
     public SourceRateTable(int maxSources, double ratePerSecond, int burst, LoopCounters counters) {
         int size = Integer.highestOneBit(Math.max(PROBES, maxSources - 1)) << 1;
         keys = new InetAddress[size];
-        tat = new long[size];
-        lastSeen = new long[size];
-        limited = new boolean[size];
+        state = new long[2 * size];
         mask = size - 1;
         intervalNanos = Math.max(1, Math.round(1e9 / ratePerSecond));
         toleranceNanos = intervalNanos * (Math.max(1, burst) - 1L);
@@ -50,18 +52,16 @@ public final class SourceRateTable {
 
     /** Judges one datagram from {@code source} at {@code now} (nanoseconds). */
     public int check(InetAddress source, long now) {
-        int i = slotOf(source, now);
-        long t = Math.max(tat[i], now);
-        lastSeen[i] = now;
+        int at = 2 * slotOf(source, now);
+        long t = Math.max(state[at], now);
+        long seen = now & ~LIMITED;
         if (t - now > toleranceNanos) {
-            if (limited[i]) {
-                return DROP;
-            }
-            limited[i] = true;
-            return FIRST_DROP;
+            boolean wasLimited = (state[at + 1] & LIMITED) != 0;
+            state[at + 1] = seen | LIMITED;
+            return wasLimited ? DROP : FIRST_DROP;
         }
-        tat[i] = t + intervalNanos;
-        limited[i] = false;
+        state[at] = t + intervalNanos;
+        state[at + 1] = seen;
         return ADMIT;
     }
 
@@ -78,7 +78,7 @@ public final class SourceRateTable {
             if (k.equals(source)) {
                 return i;
             }
-            if (victim < 0 || lastSeen[i] - lastSeen[victim] < 0) {
+            if (victim < 0 || state[2 * i + 1] - state[2 * victim + 1] < 0) {
                 victim = i;
             }
         }
@@ -88,8 +88,8 @@ public final class SourceRateTable {
 
     private int claim(int i, InetAddress source, long now) {
         keys[i] = source;
-        tat[i] = now;
-        limited[i] = false;
+        state[2 * i] = now;
+        state[2 * i + 1] = now & ~LIMITED;
         return i;
     }
 

@@ -87,6 +87,11 @@ public final class UdpChannelHandler extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        path.close(); // the socket closed (its pipeline is torn down on the event loop, after the last write)
+    }
+
+    @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         path.counters().increment(LoopCounters.SEND_ERRORS);
         warnings.warn("UDP socket " + ctx.channel().localAddress() + " reported an error (socket stays open): " + cause, null);
