@@ -24,6 +24,7 @@ What it sets up (and removes or stops at the end, also on Ctrl-C, SIGTERM or an 
     (the gateway checks health by default; the proxies here run without checks, so it is off for
     parity). The gateway runs with the launcher's JVM flags (scripts/find-jdk.sh NETKIT_JVM_FLAGS).
     Optional target netkit-2t: the same with -XX:ActiveProcessorCount=4, i.e. 2 event loops.
+    Optional target netkit-uring: the same on io_uring (the file's io: { transport: io_uring }).
 
 What it measures: for every cell (driver, connections x depth, 64-byte payloads) and target
 (direct = one cecho backend, or a proxy), in a target order rotated per repetition:
@@ -50,7 +51,7 @@ PACKAGES = {"haproxy": "/usr/sbin/haproxy", "nginx": "/usr/sbin/nginx",
 HZ = os.sysconf("SC_CLK_TCK")
 PAYLOAD = 64
 
-ALL_TARGETS = ["direct", "haproxy-1t", "haproxy-2t", "nginx-1w", "nginx-2w", "netkit", "netkit-2t"]
+ALL_TARGETS = ["direct", "haproxy-1t", "haproxy-2t", "nginx-1w", "nginx-2w", "netkit", "netkit-2t", "netkit-uring"]
 DEFAULT_TARGETS = ["direct", "haproxy-1t", "haproxy-2t", "nginx-1w", "nginx-2w", "netkit"]
 CELLS = {  # name: driver, connections, depth
     "rawload-1x1": ("rawload", 1, 1),
@@ -183,7 +184,7 @@ stream {{
 """
 
 
-def netkit_yaml(port, backends):
+def netkit_yaml(port, backends, transport="auto"):
     eps = ", ".join(f'"127.0.0.1:{p}"' for p in backends)
     return f"""listeners:
   - name: l4
@@ -199,6 +200,7 @@ clusters:
     endpoints: [ {eps} ]
     lb: round-robin
     health: {{ enabled: false }}   # the HAProxy and nginx configs run without checks too
+io: {{ transport: {transport} }}
 """
 
 
@@ -532,7 +534,7 @@ def main():
                 listening = False
             else:
                 cfg = os.path.join(tmp, f"{t}.yaml")
-                configs[t] = netkit_yaml(port, backends)
+                configs[t] = netkit_yaml(port, backends, "io_uring" if t == "netkit-uring" else "auto")
                 extra = ["-XX:ActiveProcessorCount=4"] if t == "netkit-2t" else []
                 argv = jv + extra + ["-jar", JAR, "gateway", "--config", cfg]
                 listening = True

@@ -103,9 +103,15 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--size", defaultValue = "64", description = "Payload bytes (default: ${DEFAULT-VALUE}).")
     int size;
 
+    private static final String BALANCER_LOG_LEVEL = "org.slf4j.simpleLogger.log.dev.netkit.broker.balancer";
+
     @Override
     public Integer call() throws InterruptedException, IOException {
         PrintWriter out = spec.commandLine().getOut();
+        // The balancer's WARN lines (ejected, unhealthy) would land between the progress lines; the
+        // same events are collected by BalancerEventLog and printed as the failover timeline. Read by
+        // slf4j-simple when the logger is first made, which is after this point.
+        System.getProperties().putIfAbsent(BALANCER_LOG_LEVEL, "error");
         Path html = Files.createTempFile("netkit-demo-", ".html");
         BalancerEventLog events = new BalancerEventLog(BalancerEventLog.DEFAULT_CAPACITY);
         FailureTally tally = new FailureTally();
@@ -194,6 +200,7 @@ public final class DemoCommand implements Callable<Integer> {
                         .collect(Collectors.joining(", ")), backends.transportName());
         out.printf(Locale.ROOT, "             gateway (anet, 1 I/O thread) on %s: least-outstanding, health checks every 500ms, "
                 + "outlier ejection after 5 failures in a row%n", front);
+        out.printf(Locale.ROOT, "             (its balancer's log lines are shown as the failover timeline at the end)%n");
         out.printf(Locale.ROOT, "             load through it: %d connection(s) x depth %d, %d-byte payloads, %s warm-up + %s measured; "
                         + "backend %d killed at +%d ms, restarted at +%d ms%n",
                 connections, depth, size, DurationConverter.format(warmup), DurationConverter.format(duration),

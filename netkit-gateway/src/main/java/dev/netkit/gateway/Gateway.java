@@ -7,7 +7,6 @@ import dev.netkit.gateway.internal.GatewayListener;
 import dev.netkit.gateway.internal.cluster.ClusterRuntime;
 import dev.netkit.netty.client.BrokerHooks;
 import dev.netkit.netty.transport.IoGroup;
-import dev.netkit.netty.transport.IoThreads;
 import dev.netkit.netty.transport.TransportKind;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -65,9 +64,20 @@ public final class Gateway implements AutoCloseable {
         this.hooks = hooks;
     }
 
-    /** Starts a gateway on {@link IoThreads#defaultCount()} event loops. */
+    /** Starts a gateway on the event loops of the file's {@code io:} section. */
     public static Gateway start(GatewayConfig config) {
-        return start(config, IoThreads.defaultCount(), BrokerHooks.none());
+        return start(config, BrokerHooks.none());
+    }
+
+    /**
+     * Starts a gateway on the event loops of the file's {@code io:} section: binds every listener,
+     * or none (on failure everything started is closed).
+     *
+     * @param hooks listeners and observers given to every cluster's broker (metrics, events)
+     * @throws GatewayException naming the listener that could not bind
+     */
+    public static Gateway start(GatewayConfig config, BrokerHooks hooks) {
+        return start(config, config.io().threads(), config.io().transport(), hooks);
     }
 
     /**
@@ -78,7 +88,16 @@ public final class Gateway implements AutoCloseable {
      * @throws GatewayException naming the listener that could not bind
      */
     public static Gateway start(GatewayConfig config, int ioThreads, BrokerHooks hooks) {
-        IoGroup io = IoGroup.create(TransportKind.AUTO, ioThreads, "netkit-gateway-io");
+        return start(config, ioThreads, config.io().transport(), hooks);
+    }
+
+    private static Gateway start(GatewayConfig config, int ioThreads, TransportKind transport, BrokerHooks hooks) {
+        IoGroup io;
+        try {
+            io = IoGroup.create(transport, ioThreads, "netkit-gateway-io");
+        } catch (IllegalStateException e) { // e.g. io_uring not available on this kernel
+            throw new GatewayException("io.transport: " + e.getMessage(), e);
+        }
         Gateway gateway = new Gateway(io, hooks);
         try {
             gateway.reload(config);
@@ -87,6 +106,11 @@ public final class Gateway implements AutoCloseable {
             throw e;
         }
         return gateway;
+    }
+
+    /** The I/O transport every listener and upstream connection uses: {@code epoll}, {@code io_uring} or {@code nio}. */
+    public String transport() {
+        return io.transportName();
     }
 
     /** The configuration in force. */
@@ -104,6 +128,11 @@ public final class Gateway implements AutoCloseable {
         synchronized (lock) {
             if (closed) {
                 throw new IllegalStateException("the gateway is closed");
+            }
+            if (config != null && !config.io().equals(next.io())) {
+                throw new GatewayException("io: the event loops are fixed for the life of the process (running: threads "
+                        + config.io().threads() + ", transport " + config.io().transportName() + "; file: threads "
+                        + next.io().threads() + ", transport " + next.io().transportName() + "); restart the gateway to change them");
             }
             Reload reload = new Reload(this, next);
             reload.prepare();

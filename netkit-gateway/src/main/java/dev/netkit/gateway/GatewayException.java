@@ -6,4 +6,9 @@ public class GatewayException extends RuntimeException {
     public GatewayException(String message, Throwable cause) {
         super(message, cause);
     }
+
+    /** @param message names what was refused and why */
+    public GatewayException(String message) {
+        super(message);
+    }
 }

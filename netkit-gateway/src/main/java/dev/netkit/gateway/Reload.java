@@ -77,6 +77,7 @@ final class Reload {
                 createdClusters.add(created);
                 nextClusters.put(c.name(), created);
                 if (existing != null) {
+                    created.keepDrainsOf(existing);
                     retiredClusters.add(existing);
                 }
             }

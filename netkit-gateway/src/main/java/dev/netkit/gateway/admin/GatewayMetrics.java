@@ -57,6 +57,12 @@ final class GatewayMetrics implements AutoCloseable {
         }
         sync(brokers, liveBrokers, (b, name) -> BrokerMetrics.create(registry, Tags.of("cluster", name)).bind(b));
         brokers.values().forEach(BrokerMetrics::refresh); // endpoints changed by a reload show at once
+        for (ClusterRuntime c : gateway.clusters()) { // per-endpoint latency timers (netkit_client_request_seconds)
+            BrokerMetrics m = c.brokerIfCreated() == null ? null : brokers.get(c.brokerIfCreated());
+            if (m != null) {
+                c.observeLatency(m.observer());
+            }
+        }
         sync(servers, liveServers, (a, name) -> NetkitMetrics.bind(registry, a.server(), Tags.of("listener", name)));
         sync(listeners, liveListeners, (l, name) -> new ListenerMeters(registry, name, l));
         listeners.forEach((l, meters) -> meters.update(l.stats()));

@@ -47,6 +47,7 @@ public final class EffectiveConfig {
         m.put("listeners", config.listeners().stream().map(EffectiveConfig::listener).toList());
         m.put("clusters", config.clusters().stream().map(EffectiveConfig::cluster).toList());
         m.put("admin", map("bind", config.admin().bind().toString()));
+        m.put("io", map("threads", config.io().threads(), "transport", config.io().transportName()));
         return m;
     }
 
@@ -95,6 +96,7 @@ public final class EffectiveConfig {
         Map<String, Object> m = new LinkedHashMap<>();
         r.match().ifPresent(x -> m.put("match", map("offset", x.offset(), "prefix", x.prefix().hex())));
         m.put("cluster", r.cluster());
+        m.put("idempotent", r.idempotent());
         return m;
     }
 

@@ -14,13 +14,20 @@ import java.util.Optional;
  * @param listeners at least one
  * @param clusters  at least one
  * @param admin     the admin server
+ * @param io        the event loops (fixed for the life of the process)
  */
-public record GatewayConfig(List<ListenerConfig> listeners, List<ClusterConfig> clusters, AdminConfig admin) {
+public record GatewayConfig(List<ListenerConfig> listeners, List<ClusterConfig> clusters, AdminConfig admin, IoConfig io) {
     /** Copies the lists. */
     public GatewayConfig {
         listeners = List.copyOf(listeners);
         clusters = List.copyOf(clusters);
         Objects.requireNonNull(admin, "admin");
+        Objects.requireNonNull(io, "io");
+    }
+
+    /** A configuration with the default {@link IoConfig}. */
+    public GatewayConfig(List<ListenerConfig> listeners, List<ClusterConfig> clusters, AdminConfig admin) {
+        this(listeners, clusters, admin, IoConfig.defaults());
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.netkit.gateway.config;
 
+import dev.netkit.netty.transport.TransportKind;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
@@ -35,7 +36,8 @@ import org.snakeyaml.engine.v2.schema.CoreSchema;
  * Stateless and thread-safe.
  */
 public final class GatewayConfigParser {
-    static final List<String> ROOT_KEYS = List.of("listeners", "clusters", "admin");
+    static final List<String> ROOT_KEYS = List.of("listeners", "clusters", "admin", "io");
+    static final List<String> IO_KEYS = List.of("threads", "transport");
     static final List<String> ADMIN_KEYS = List.of("bind");
 
     /** A parser. */
@@ -72,7 +74,14 @@ public final class GatewayConfigParser {
         Section adminSection = top.section("admin", ADMIN_KEYS);
         AdminConfig admin = adminSection.has("bind") ? new AdminConfig(ListenerParser.bind(adminSection, "bind")) : AdminConfig.defaults();
         checkAdminPort(top, adminSection, listeners, admin);
-        return new GatewayConfig(listeners, List.copyOf(clusters.values()), admin);
+        return new GatewayConfig(listeners, List.copyOf(clusters.values()), admin, io(top.section("io", IO_KEYS)));
+    }
+
+    private static IoConfig io(Section io) {
+        IoConfig defaults = IoConfig.defaults();
+        int threads = io.integer("threads", defaults.threads(), 1, 256);
+        TransportKind transport = io.choice("transport", defaults.transport(), List.of(TransportKind.values()), IoConfig::transportName);
+        return new IoConfig(threads, transport);
     }
 
     private static Node compose(String yaml, String fileName) {

@@ -21,7 +21,7 @@ final class ListenerParser {
     static final List<String> TCP_KEYS = List.of("cluster", "lb", "sticky_ttl", "idle_timeout", "connect_timeout",
             "max_connections", "proxy_protocol", "ip_policy");
     static final List<String> ALL_KEYS = Stream.of(COMMON_KEYS, ANET_KEYS, TCP_KEYS).flatMap(List::stream).distinct().toList();
-    static final List<String> ROUTE_KEYS = List.of("match", "cluster");
+    static final List<String> ROUTE_KEYS = List.of("match", "cluster", "idempotent");
     static final List<String> MATCH_KEYS = List.of("offset", "prefix", "text");
     static final List<String> HASH_KEY_KEYS = List.of("offset", "length");
     static final List<String> IP_POLICY_KEYS = List.of("allow", "deny", "max_connections_per_ip",
@@ -113,7 +113,7 @@ final class ListenerParser {
                         + " (the catch-all route must be last)");
             }
             Optional<PayloadMatch> match = r.has("match") ? Optional.of(match(r.section("match", MATCH_KEYS))) : Optional.empty();
-            routes.add(new RouteConfig(match, clusterRef(r, "cluster")));
+            routes.add(new RouteConfig(match, clusterRef(r, "cluster"), r.bool("idempotent", false)));
         }
         return routes;
     }

@@ -229,6 +229,27 @@ class AdminServerTest {
     }
 
     @Test
+    void metricsHaveEachEndpointsLatencyHistogramOnceTheClusterHasABroker() throws Exception {
+        FrameServer a1 = named("a1");
+        FrameServer a2 = named("a2");
+        start(TWO_BACKENDS.formatted("all", at(a1), at(a2), at(a1)));
+        Broker c = client("front");
+        call(c, "makes the broker");
+        assertThat(get("/metrics").statusCode()).isEqualTo(200); // binds the cluster's timers
+        for (int i = 0; i < 20; i++) {
+            call(c, "r" + i);
+        }
+        String text = get("/metrics").body();
+        for (FrameServer b : List.of(a1, a2)) {
+            String endpoint = "endpoint=\"" + at(b) + "\"";
+            assertThat(sample(text, "netkit_client_request_seconds_count", "cluster=\"all\"", endpoint, "outcome=\"success\""))
+                    .as("round robin: half of the 20 after the first scrape").isEqualTo(10.0);
+            assertThat(sample(text, "netkit_client_request_seconds_bucket", "cluster=\"all\"", endpoint, "outcome=\"success\"",
+                    "le=\"+Inf\"")).isEqualTo(10.0);
+        }
+    }
+
+    @Test
     void aFailureShowsItsKindInStatsAndMetrics() throws Exception {
         FrameServer a1 = named("a1");
         start("""
@@ -293,6 +314,33 @@ class AdminServerTest {
         r = get("/clusters/all/endpoints/" + at(a1) + "/drain");
         assertThat(r.statusCode()).isEqualTo(405);
         assertThat(r.headers().firstValue("Allow")).hasValue("POST");
+    }
+
+    @Test
+    void aDrainOutlivesAReloadThatReplacesItsCluster() throws Exception {
+        FrameServer a1 = named("a1");
+        FrameServer a2 = named("a2");
+        start(TWO_BACKENDS.formatted("all", at(a1), at(a2), at(a1)));
+        Broker c = client("front");
+        assertThat(post("/clusters/all/endpoints/" + at(a1) + "/drain").statusCode()).isEqualTo(200);
+
+        // lb changes: the cluster gets a new runtime (new broker, new balancers)
+        Files.writeString(file, TWO_BACKENDS.formatted("all", at(a1), at(a2), at(a1)).replace("lb: round-robin", "lb: least-outstanding"));
+        HttpResponse<String> r = post("/reload");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        Map<?, ?> clusters = json("/clusters");
+        assertThat(path(clusters, "clusters", "all", "broker", "endpoints", at(a1), "status")).isEqualTo("DRAINED");
+        assertThat(path(clusters, "clusters", "all", "tcp", "l4", "endpoints", at(a1), "status")).isEqualTo("DRAINED");
+        for (int i = 0; i < 10; i++) {
+            assertThat(call(c, "r" + i)).isEqualTo("a2:r" + i);
+        }
+
+        // an endpoint removed by a reload forgets its drain: re-added later, it serves again
+        Files.writeString(file, TWO_BACKENDS.formatted("all", at(a2), at(a2), at(a1)).replace("\"" + at(a2) + "\", \"" + at(a2) + "\"", "\"" + at(a2) + "\""));
+        assertThat(post("/reload").statusCode()).isEqualTo(200);
+        Files.writeString(file, TWO_BACKENDS.formatted("all", at(a1), at(a2), at(a1)));
+        assertThat(post("/reload").statusCode()).isEqualTo(200);
+        assertThat(path(json("/clusters"), "clusters", "all", "broker", "endpoints", at(a1), "status")).isNotEqualTo("DRAINED");
     }
 
     private static final String RELOADABLE = """

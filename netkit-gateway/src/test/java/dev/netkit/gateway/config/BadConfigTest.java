@@ -71,7 +71,7 @@ class BadConfigTest {
     void anUnknownKeyFarFromAnyListsTheKnownKeys() {
         ConfigException e = fail("colour: red\n" + LISTENER);
         assertAt(e, 1, 1, "colour");
-        assertThat(e.problem()).isEqualTo("unknown key; known keys: listeners, clusters, admin");
+        assertThat(e.problem()).isEqualTo("unknown key; known keys: listeners, clusters, admin, io");
     }
 
     @Test

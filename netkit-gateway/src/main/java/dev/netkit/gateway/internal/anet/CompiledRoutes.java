@@ -5,6 +5,7 @@ import dev.netkit.gateway.config.AnetListenerConfig;
 import dev.netkit.gateway.config.HashKeyConfig;
 import dev.netkit.gateway.config.RouteConfig;
 import dev.netkit.netty.client.Broker;
+import dev.netkit.netty.client.RequestOptions;
 import io.netty.buffer.ByteBuf;
 import java.util.List;
 import java.util.Map;
@@ -16,8 +17,12 @@ import java.util.function.Function;
  * volatile write, so a request sees either the old routes and clusters or the new ones, never a mix.
  */
 final class CompiledRoutes {
-    /** One route: a payload prefix at an offset (none: matches everything) and its cluster. */
-    record Route(int offset, byte[] prefix, String cluster, Broker broker) {
+    /**
+     * One route: a payload prefix at an offset (none: matches everything), its cluster, and the
+     * options its requests are sent with (made once here, so a request without a hash key
+     * allocates none).
+     */
+    record Route(int offset, byte[] prefix, String cluster, Broker broker, RequestOptions options) {
         boolean matches(ByteBuf payload) {
             if (prefix == null) {
                 return true;
@@ -52,9 +57,10 @@ final class CompiledRoutes {
         for (int i = 0; i < routes.length; i++) {
             RouteConfig r = list.get(i);
             Broker broker = brokers.apply(r.cluster());
+            RequestOptions options = r.idempotent() ? RequestOptions.defaults().asIdempotent() : RequestOptions.defaults();
             routes[i] = r.match()
-                    .map(m -> new Route(m.offset(), m.prefix().bytes(), r.cluster(), broker))
-                    .orElseGet(() -> new Route(0, null, r.cluster(), broker));
+                    .map(m -> new Route(m.offset(), m.prefix().bytes(), r.cluster(), broker, options))
+                    .orElseGet(() -> new Route(0, null, r.cluster(), broker, options));
         }
         HashKeyConfig key = config.hashKey().orElse(null);
         return new CompiledRoutes(routes, key == null ? 0 : key.offset(), key == null ? 0 : key.length());

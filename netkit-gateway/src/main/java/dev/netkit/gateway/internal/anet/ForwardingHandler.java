@@ -57,8 +57,7 @@ final class ForwardingHandler implements AsyncRequestHandler {
         }
         byte[] payload = new byte[request.readableBytes()];
         request.getBytes(request.readerIndex(), payload);
-        RequestOptions options = current.hashes() ? RequestOptions.defaults().withKey(current.key(payload))
-                : RequestOptions.defaults();
+        RequestOptions options = current.hashes() ? route.options().withKey(current.key(payload)) : route.options();
         return route.broker().send(payload, options).handle(this::answer);
     }
 

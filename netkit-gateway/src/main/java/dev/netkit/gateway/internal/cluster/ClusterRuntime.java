@@ -13,6 +13,7 @@ import dev.netkit.gateway.internal.tcp.StickyTable;
 import dev.netkit.gateway.internal.tcp.TcpRoute;
 import dev.netkit.netty.client.Broker;
 import dev.netkit.netty.client.BrokerHooks;
+import dev.netkit.netty.client.RequestObserver;
 import dev.netkit.netty.transport.IoGroup;
 import java.net.InetSocketAddress;
 import java.util.HashSet;
@@ -37,6 +38,7 @@ public final class ClusterRuntime {
     private final ClusterConfig config;
     private final IoGroup io;
     private final BrokerHooks hooks;
+    private LateRequestObserver latencyObserver; // guarded by this; replaced only by adopt
     private final List<LoadBalancer> connectionBalancers = new CopyOnWriteArrayList<>();
     private final Set<Endpoint> drained = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private Broker broker; // guarded by this
@@ -45,6 +47,7 @@ public final class ClusterRuntime {
         this.config = config;
         this.io = io;
         this.hooks = hooks;
+        this.latencyObserver = new LateRequestObserver(hooks.requestObserver());
     }
 
     public ClusterConfig config() {
@@ -58,10 +61,20 @@ public final class ClusterRuntime {
     /** The broker of this cluster's request-level traffic, created on first use. */
     public synchronized Broker broker() {
         if (broker == null) {
-            broker = Broker.create(config.brokerConfig(), hooks, io);
+            BrokerHooks withLatency = new BrokerHooks(hooks.balancerListener(), latencyObserver, hooks.poolListener(),
+                    hooks.events(), hooks.slowRequestThreshold());
+            broker = Broker.create(config.brokerConfig(), withLatency, io);
             drained.forEach(broker::drainEndpoint);
         }
         return broker;
+    }
+
+    /**
+     * Sends every attempt of this cluster's broker also to {@code observer} (the admin server's
+     * per-endpoint latency timers), from now on; null stops it.
+     */
+    public synchronized void observeLatency(RequestObserver observer) {
+        latencyObserver.observeWith(observer);
     }
 
     /** The broker if one was created, else null. */
@@ -152,8 +165,23 @@ public final class ClusterRuntime {
         synchronized (previous) {
             broker = previous.broker;
         }
+        latencyObserver = previous.latencyObserver; // the broker it shares reports there
         connectionBalancers.addAll(previous.connectionBalancers);
         drained.addAll(previous.drained);
+    }
+
+    /**
+     * Keeps the maintenance drains an operator set on {@code replaced} (the runtime a reload
+     * replaces with this one) for the endpoints this cluster still has: a reload that changes, say,
+     * the balancer must not put a drained endpoint back in service. Call before this runtime
+     * serves anything (its broker and balancers apply {@link #drained} when they are made).
+     */
+    public void keepDrainsOf(ClusterRuntime replaced) {
+        for (Endpoint e : replaced.drained) {
+            if (config.endpoints().stream().anyMatch(w -> w.address().equals(e))) {
+                drained.add(e);
+            }
+        }
     }
 
     /**
