@@ -1,6 +1,7 @@
 package dev.netkit.cli.load;
 
 import dev.netkit.cli.MetricsOptions;
+import dev.netkit.cli.tls.LoadTlsOptions;
 import dev.netkit.cli.load.report.ReportFiles;
 import dev.netkit.core.error.NetkitException;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -88,6 +89,9 @@ public final class LoadCommand implements Callable<Integer> {
     @Mixin
     MetricsOptions metricsOptions;
 
+    @Mixin
+    LoadTlsOptions tlsOptions;
+
     @Override
     public Integer call() throws InterruptedException {
         LoadPlan plan;
@@ -95,7 +99,7 @@ public final class LoadCommand implements Callable<Integer> {
         try {
             files = ReportFiles.of(html, hdr);
             plan = new LoadPlan(TargetSpec.parseAll(targets), connections, depth, size,
-                    duration, warmup, timeout, ioThreads, validationInterval, balancing.balancing());
+                    duration, warmup, timeout, ioThreads, validationInterval, balancing.balancing(), tlsOptions.config());
         } catch (IllegalArgumentException e) {
             spec.commandLine().getErr().println("netkit load: " + e.getMessage());
             spec.commandLine().getErr().flush();

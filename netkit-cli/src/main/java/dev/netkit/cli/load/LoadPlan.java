@@ -5,6 +5,7 @@ import dev.netkit.core.balance.OutlierConfig;
 import dev.netkit.core.balance.WeightedEndpoint;
 import dev.netkit.core.endpoint.Endpoint;
 import dev.netkit.core.internal.Checks;
+import dev.netkit.netty.tls.TlsConfig;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -16,7 +17,8 @@ import java.util.Objects;
  * validated with a ping that often (zero: off), to measure what validation costs. Each request's
  * target is chosen by the {@code balancing} strategy among the targets (with their weights);
  * outlier detection ejects failing targets for a while, safe failures are retried elsewhere, and
- * optional health checks probe every target.
+ * optional health checks probe every target. With {@code tls} enabled every connection (and
+ * health probe) talks TLS.
  */
 public record LoadPlan(
         List<WeightedEndpoint> targets,
@@ -28,7 +30,15 @@ public record LoadPlan(
         Duration timeout,
         int ioThreads,
         Duration validationInterval,
-        Balancing balancing) {
+        Balancing balancing,
+        TlsConfig tls) {
+
+    /** A plaintext plan. */
+    public LoadPlan(List<WeightedEndpoint> targets, int connections, int depth, int size, Duration duration, Duration warmup,
+                    Duration timeout, int ioThreads, Duration validationInterval, Balancing balancing) {
+        this(targets, connections, depth, size, duration, warmup, timeout, ioThreads, validationInterval, balancing,
+                TlsConfig.none());
+    }
 
     /** A plan without background validation, round robin and the default outlier detection, over equal targets. */
     public LoadPlan(List<Endpoint> targets, int connections, int depth, int size, Duration duration, Duration warmup,
@@ -55,6 +65,7 @@ public record LoadPlan(
         Checks.positive("ioThreads", ioThreads);
         Checks.notNegative("validationInterval", validationInterval);
         Objects.requireNonNull(balancing, "balancing");
+        Objects.requireNonNull(tls, "tls").checkClient();
     }
 
     /** Requests kept outstanding in total. */
