@@ -42,7 +42,7 @@ public final class NetkitCommand implements Runnable {
                 .setParameterExceptionHandler((e, args) -> oneLine(e.getCommandLine(), e.getMessage()))
                 .setExecutionExceptionHandler((e, cmd, parsed) -> {
                     if (e instanceof IllegalArgumentException || e instanceof IllegalStateException
-                            || e instanceof java.io.UncheckedIOException) {
+                            || e instanceof java.io.UncheckedIOException || e instanceof dev.netkit.netty.tls.TlsSetupException) {
                         return oneLine(cmd, e.getMessage());
                     }
                     throw e;

@@ -1,5 +1,6 @@
 package dev.netkit.cli;
 
+import dev.netkit.cli.tls.ServeTlsOptions;
 import dev.netkit.core.ip.Cidr;
 import dev.netkit.core.ip.CidrSet;
 import dev.netkit.core.ip.IpPolicy;
@@ -9,6 +10,7 @@ import dev.netkit.netty.server.FrameServerConfig;
 import dev.netkit.netty.server.RequestHandler;
 import dev.netkit.netty.server.ServerLimits;
 import dev.netkit.netty.server.ServerStats;
+import dev.netkit.netty.tls.TlsConfig;
 import dev.netkit.netty.transport.IoThreads;
 import dev.netkit.netty.transport.TransportKind;
 import java.io.IOException;
@@ -31,7 +33,9 @@ import sun.misc.Signal;
  * tooling: the first stdout line is {@code listening on HOST:PORT}; on SIGTERM or SIGINT it stops
  * gracefully, its last stdout line is {@code served R requests on C connections}, and it exits 0.
  * With {@code --metrics-port} it also serves Prometheus metrics and says where on stderr
- * ({@code metrics on http://HOST:PORT/metrics}), after the {@code listening on} line.
+ * ({@code metrics on http://HOST:PORT/metrics}), after the {@code listening on} line. With
+ * {@code --tls self-signed} the second stdout line is {@code tls self-signed sha256 HEX} (64 hex
+ * digits), the fingerprint clients pin.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = "Run an anet-protocol echo server until SIGTERM/SIGINT.")
@@ -98,6 +102,9 @@ public final class ServeCommand implements Callable<Integer> {
     @Mixin
     MetricsOptions metricsOptions;
 
+    @Mixin
+    ServeTlsOptions tlsOptions;
+
     /** Parses one CIDR; a bad one fails the option with one line naming it (exit 2). */
     static final class CidrConverter implements ITypeConverter<Cidr> {
         @Override
@@ -138,6 +145,7 @@ public final class ServeCommand implements Callable<Integer> {
                 .transport(transport)
                 .ipPolicy(ipPolicy())
                 .limits(limits())
+                .tls(tlsOptions.config())
                 .build();
         FrameServer server = FrameServer.builder().config(config).handler(RequestHandler.echo()).start();
         PrintStream out = System.out;
@@ -181,6 +189,9 @@ public final class ServeCommand implements Callable<Integer> {
 
         // Only now, with the handlers in place, may tooling learn the port and signal us.
         out.println("listening on " + host + ":" + server.localAddress().getPort());
+        if (config.tls().mode() == TlsConfig.Mode.SELF_SIGNED) { // a contract too: clients pin it (load --tls-pin HEX)
+            out.println("tls self-signed sha256 " + server.tlsFingerprint().orElseThrow());
+        }
         out.flush();
         System.err.println("netkit serve: transport " + server.transportName() + ", " + config.ioThreads()
                 + " I/O thread(s); stop with Ctrl-C or SIGTERM");

@@ -1,6 +1,7 @@
 package dev.netkit.cli.load;
 
 import dev.netkit.cli.MetricsOptions;
+import dev.netkit.cli.tls.LoadTlsOptions;
 import dev.netkit.cli.load.report.ReportFiles;
 import dev.netkit.core.error.NetkitException;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -94,6 +95,9 @@ public final class LoadCommand implements Callable<Integer> {
     @Mixin
     MetricsOptions metricsOptions;
 
+    @Mixin
+    LoadTlsOptions tlsOptions;
+
     @Override
     public Integer call() throws InterruptedException {
         LoadPlan plan;
@@ -101,7 +105,8 @@ public final class LoadCommand implements Callable<Integer> {
         try {
             files = ReportFiles.of(html, hdr);
             plan = new LoadPlan(TargetSpec.parseAll(targets), connections, depth, size,
-                    duration, warmup, timeout, ioThreads, validationInterval, balancing.balancing(), rate);
+                    duration, warmup, timeout, ioThreads, validationInterval, balancing.balancing(), rate,
+                    tlsOptions.config());
         } catch (IllegalArgumentException e) {
             spec.commandLine().getErr().println("netkit load: " + e.getMessage());
             spec.commandLine().getErr().flush();

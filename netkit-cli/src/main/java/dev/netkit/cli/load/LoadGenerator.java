@@ -117,7 +117,8 @@ public final class LoadGenerator {
                 .connectionsPerEndpoint(plan.connections())
                 .maxInFlightPerConnection(plan.depth())
                 .requestTimeout(plan.timeout())
-                .ioThreads(plan.ioThreads());
+                .ioThreads(plan.ioThreads())
+                .tls(plan.tls());
         if (plan.balancing().healthCheck() != null) {
             config.healthCheck(plan.balancing().healthCheck(), "netkit-health".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
         }

@@ -5,6 +5,7 @@ import dev.netkit.core.balance.OutlierConfig;
 import dev.netkit.core.balance.WeightedEndpoint;
 import dev.netkit.core.endpoint.Endpoint;
 import dev.netkit.core.internal.Checks;
+import dev.netkit.netty.tls.TlsConfig;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -23,6 +24,8 @@ import java.util.Objects;
  * wire; more waits in the broker or fails as queue_full), and each latency is measured from the
  * request's intended send time, so a stalled client or server is not hidden (coordinated
  * omission corrected).
+ *
+ * <p>With {@code tls} enabled every connection (and health probe) talks TLS.
  */
 public record LoadPlan(
         List<WeightedEndpoint> targets,
@@ -35,15 +38,23 @@ public record LoadPlan(
         int ioThreads,
         Duration validationInterval,
         Balancing balancing,
-        long rate) {
+        long rate,
+        TlsConfig tls) {
 
     /** The largest {@code --rate}, requests per second. */
     public static final long MAX_RATE = 10_000_000;
 
-    /** A closed-loop plan (no fixed rate). */
+    /** A closed-loop plaintext plan (no fixed rate). */
     public LoadPlan(List<WeightedEndpoint> targets, int connections, int depth, int size, Duration duration, Duration warmup,
                     Duration timeout, int ioThreads, Duration validationInterval, Balancing balancing) {
         this(targets, connections, depth, size, duration, warmup, timeout, ioThreads, validationInterval, balancing, 0);
+    }
+
+    /** A plaintext plan; {@code rate} 0 = closed loop. */
+    public LoadPlan(List<WeightedEndpoint> targets, int connections, int depth, int size, Duration duration, Duration warmup,
+                    Duration timeout, int ioThreads, Duration validationInterval, Balancing balancing, long rate) {
+        this(targets, connections, depth, size, duration, warmup, timeout, ioThreads, validationInterval, balancing, rate,
+                TlsConfig.none());
     }
 
     /** A plan without background validation, round robin and the default outlier detection, over equal targets. */
@@ -74,6 +85,7 @@ public record LoadPlan(
         if (rate < 0 || rate > MAX_RATE) {
             throw new IllegalArgumentException("--rate: " + rate + " (expected: 1.." + MAX_RATE + " requests/s, or 0 for closed-loop)");
         }
+        Objects.requireNonNull(tls, "tls").checkClient();
     }
 
     /** Whether requests start at a fixed rate ({@code rate > 0}) rather than as answers come back. */

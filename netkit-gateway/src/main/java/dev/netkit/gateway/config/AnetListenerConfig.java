@@ -1,6 +1,7 @@
 package dev.netkit.gateway.config;
 
 import dev.netkit.core.ip.IpPolicy;
+import dev.netkit.netty.tls.TlsConfig;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -18,6 +19,7 @@ import java.util.Optional;
  * @param onFailure what a client sees when its request cannot be served; default {@link OnFailure#DROP}
  * @param ipPolicy  which clients it accepts and the per-IP limits ({@code ip_policy}); default
  *                  {@link IpPolicy#allowAll()}; changed by a reload without re-binding
+ * @param tls       TLS toward clients ({@code tls:}); default {@link TlsConfig#none()}
  */
 public record AnetListenerConfig(
         String name,
@@ -26,7 +28,8 @@ public record AnetListenerConfig(
         Optional<HashKeyConfig> hashKey,
         ServerLimits limits,
         OnFailure onFailure,
-        IpPolicy ipPolicy) implements ListenerConfig {
+        IpPolicy ipPolicy,
+        TlsConfig tls) implements ListenerConfig {
 
     /** Validates every field; copies the routes. */
     public AnetListenerConfig {
@@ -40,6 +43,13 @@ public record AnetListenerConfig(
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(onFailure, "onFailure");
         Objects.requireNonNull(ipPolicy, "ipPolicy");
+        Objects.requireNonNull(tls, "tls").checkServer();
+    }
+
+    /** A plaintext listener. */
+    public AnetListenerConfig(String name, BindAddress bind, List<RouteConfig> routes, Optional<HashKeyConfig> hashKey,
+                              ServerLimits limits, OnFailure onFailure, IpPolicy ipPolicy) {
+        this(name, bind, routes, hashKey, limits, onFailure, ipPolicy, TlsConfig.none());
     }
 
     @Override

@@ -15,7 +15,8 @@ final class ClusterBrokerConfig {
                 .pool(c.pool())
                 .requestTimeout(c.requestTimeout())
                 .closeTimeout(c.closeTimeout())
-                .tcpNoDelay(c.tcpNoDelay());
+                .tcpNoDelay(c.tcpNoDelay())
+                .tls(c.tls());
         HealthConfig health = c.health();
         if (health.enabled()) {
             if (health.probe().isEmpty()) {

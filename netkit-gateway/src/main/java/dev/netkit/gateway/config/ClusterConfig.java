@@ -8,6 +8,7 @@ import dev.netkit.core.balance.WeightedEndpoint;
 import dev.netkit.core.pool.PoolConfig;
 import dev.netkit.core.retry.RetryPolicy;
 import dev.netkit.netty.client.BrokerConfig;
+import dev.netkit.netty.tls.TlsConfig;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -34,6 +35,8 @@ import java.util.Objects;
  *                          upstream connections are validated by sending it; {@link Payload#EMPTY}
  *                          = no validation (default)
  * @param tcpNoDelay        {@code upstream.tcp_no_delay}; default true
+ * @param tls               {@code tls}: TLS to every endpoint (request-level and L4 upstream
+ *                          connections, and the protocol health probes); default {@link TlsConfig#none()}
  */
 public record ClusterConfig(
         String name,
@@ -45,7 +48,8 @@ public record ClusterConfig(
         Duration closeTimeout,
         PoolConfig pool,
         Payload validationProbe,
-        boolean tcpNoDelay) {
+        boolean tcpNoDelay,
+        TlsConfig tls) {
 
     /** Validates every field; copies the endpoints. */
     public ClusterConfig {
@@ -61,6 +65,15 @@ public record ClusterConfig(
         notNegative("closeTimeout", closeTimeout);
         Objects.requireNonNull(pool, "pool");
         Objects.requireNonNull(validationProbe, "validationProbe");
+        Objects.requireNonNull(tls, "tls").checkClient();
+    }
+
+    /** A cluster without TLS. */
+    public ClusterConfig(String name, List<WeightedEndpoint> endpoints, BalancerConfig balancer, HealthConfig health,
+                         RetryPolicy retry, Duration requestTimeout, Duration closeTimeout, PoolConfig pool,
+                         Payload validationProbe, boolean tcpNoDelay) {
+        this(name, endpoints, balancer, health, retry, requestTimeout, closeTimeout, pool, validationProbe, tcpNoDelay,
+                TlsConfig.none());
     }
 
     /** The balancing policy ({@code lb}). */

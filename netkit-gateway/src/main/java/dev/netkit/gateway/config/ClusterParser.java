@@ -12,6 +12,7 @@ import dev.netkit.core.health.HealthCheckConfig;
 import dev.netkit.core.pool.PoolConfig;
 import dev.netkit.core.retry.RetryPolicy;
 import dev.netkit.netty.client.BrokerConfig;
+import dev.netkit.netty.tls.TlsConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -25,7 +26,7 @@ import org.snakeyaml.engine.v2.nodes.Node;
 final class ClusterParser {
     static final List<String> KEYS = List.of("name", "endpoints", "lb", "local_zone", "zone_overload_threshold",
             "panic_threshold", "max_pick_effort", "slow_start", "hashing", "health", "outlier", "breaker", "retry",
-            "timeouts", "upstream");
+            "timeouts", "upstream", "tls");
     static final List<String> SLOW_START_KEYS = List.of("window", "min_share");
     static final List<String> HASHING_KEYS = List.of("ring_min_size", "ring_max_size", "maglev_table_size");
     static final List<String> HEALTH_KEYS = List.of("enabled", "interval", "timeout", "jitter", "healthy_threshold",
@@ -59,7 +60,7 @@ final class ClusterParser {
         return t == BreakerConfig.WindowType.TIME_BASED ? "time" : "count";
     }
 
-    static ClusterConfig parse(Section c) {
+    static ClusterConfig parse(Section c, java.nio.file.Path baseDir) {
         String name = c.requiredString("name", "the cluster's name, which routes and listeners refer to");
         if (name.isBlank()) {
             throw c.error("name", "is empty");
@@ -75,8 +76,9 @@ final class ClusterParser {
         PoolConfig pool = pool(upstream, timeouts);
         Payload validation = upstream.payload("validation_probe", "validation_probe_hex");
         boolean noDelay = upstream.bool("tcp_no_delay", BROKER_DEFAULTS.tcpNoDelay());
+        TlsConfig tls = TlsParser.parse(c.section("tls", TlsParser.KEYS), baseDir, TlsParser.Role.CLIENT);
         ClusterConfig cluster = c.build(() -> new ClusterConfig(name, endpoints, balancer, health, retry, request, close, pool,
-                validation, noDelay));
+                validation, noDelay, tls));
         c.build(cluster::brokerConfig); // whatever the broker would refuse is refused here, at load time
         return cluster;
     }

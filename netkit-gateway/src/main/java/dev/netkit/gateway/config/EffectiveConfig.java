@@ -11,6 +11,7 @@ import dev.netkit.core.ip.CidrSet;
 import dev.netkit.core.ip.IpPolicy;
 import dev.netkit.core.pool.PoolConfig;
 import dev.netkit.core.retry.RetryPolicy;
+import dev.netkit.netty.tls.TlsConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -61,7 +62,39 @@ public final class EffectiveConfig {
             case TcpListenerConfig t -> tcp(t, m);
             case UdpListenerConfig u -> udp(u, m);
         }
+        m.put("tls", tls(l.tls()));
         return m;
+    }
+
+    /** {@code mode: none} alone when off; every field otherwise (file names absolute). */
+    private static Map<String, Object> tls(TlsConfig t) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("mode", TlsParser.modeName(t.mode()));
+        if (!t.enabled()) {
+            return m;
+        }
+        putIfSet(m, "certificate_chain", t.certificateChain());
+        putIfSet(m, "private_key", t.privateKey());
+        putIfSet(m, "ca_certificates", t.caCertificates());
+        putIfSet(m, "pinned_sha256", t.pinnedSha256());
+        m.put("insecure", t.insecure());
+        putIfSet(m, "server_name", t.serverName());
+        if (!t.sniCertificates().isEmpty()) {
+            m.put("sni_certificates", t.sniCertificates().stream().map(s -> map("server_name", s.serverName(),
+                    "certificate_chain", s.certificateChain().toString(), "private_key", s.privateKey().toString())).toList());
+        }
+        m.put("min_version", TlsParser.versionName(t.minVersion()));
+        m.put("handshake_timeout", d(t.handshakeTimeout()));
+        m.put("max_handshakes", t.maxHandshakes());
+        m.put("provider", TlsParser.providerName(t.provider()));
+        m.put("reload_check_interval", d(t.reloadCheckInterval()));
+        return m;
+    }
+
+    private static void putIfSet(Map<String, Object> m, String key, Object value) {
+        if (value != null) {
+            m.put(key, value.toString());
+        }
     }
 
     private static void anet(AnetListenerConfig a, Map<String, Object> m) {
@@ -146,6 +179,7 @@ public final class EffectiveConfig {
         m.put("retry", retry(c.retry()));
         m.put("timeouts", map("request", d(c.requestTimeout()), "connect", d(c.connectTimeout()), "close", d(c.closeTimeout())));
         m.put("upstream", upstream(c));
+        m.put("tls", tls(c.tls()));
         return m;
     }
 

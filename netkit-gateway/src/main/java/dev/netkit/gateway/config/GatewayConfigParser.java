@@ -66,20 +66,32 @@ public final class GatewayConfigParser {
         } catch (IOException e) {
             throw new ConfigException(file.toString(), 0, 0, "", "cannot read: " + describe(e));
         }
-        return parse(text, file.toString());
+        Path parent = file.toAbsolutePath().getParent();
+        return parse(text, file.toString(), parent == null ? Path.of("").toAbsolutePath() : parent);
     }
 
     /**
-     * Reads and validates YAML text.
+     * Reads and validates YAML text; relative file names in it (TLS certificates and keys) are
+     * taken from the working directory.
      *
      * @param fileName how errors name the source, e.g. {@code gateway.yaml}
      * @throws ConfigException for the first problem
      */
     public GatewayConfig parse(String yaml, String fileName) {
+        return parse(yaml, fileName, Path.of("").toAbsolutePath());
+    }
+
+    /**
+     * Reads and validates YAML text whose relative file names (TLS certificates and keys) are
+     * taken from {@code baseDir}.
+     *
+     * @throws ConfigException for the first problem
+     */
+    public GatewayConfig parse(String yaml, String fileName, Path baseDir) {
         Node root = compose(yaml, fileName);
         Section top = Section.open(fileName, "", root, ROOT_KEYS);
-        Map<String, ClusterConfig> clusters = clusters(top);
-        List<ListenerConfig> listeners = listeners(top, clusters);
+        Map<String, ClusterConfig> clusters = clusters(top, baseDir);
+        List<ListenerConfig> listeners = listeners(top, clusters, baseDir);
         Section adminSection = top.section("admin", ADMIN_KEYS);
         AdminConfig admin = adminSection.has("bind") ? new AdminConfig(ListenerParser.bind(adminSection, "bind")) : AdminConfig.defaults();
         checkAdminPort(top, adminSection, listeners, admin);
@@ -117,7 +129,7 @@ public final class GatewayConfigParser {
         return root.get();
     }
 
-    private static Map<String, ClusterConfig> clusters(Section top) {
+    private static Map<String, ClusterConfig> clusters(Section top, Path baseDir) {
         List<Node> nodes = top.list("clusters");
         if (nodes.isEmpty()) {
             throw top.has("clusters") ? top.error("clusters", "no clusters (expected at least one)")
@@ -127,7 +139,7 @@ public final class GatewayConfigParser {
         Map<String, Integer> lines = new HashMap<>();
         for (int i = 0; i < nodes.size(); i++) {
             Section c = Section.open(top.file(), "clusters[" + i + "]", nodes.get(i), ClusterParser.KEYS);
-            ClusterConfig cluster = ClusterParser.parse(c);
+            ClusterConfig cluster = ClusterParser.parse(c, baseDir);
             Integer first = lines.putIfAbsent(cluster.name(), Section.line(c.value("name")));
             if (first != null) {
                 throw c.error("name", "duplicate cluster name \"" + cluster.name() + "\" (first at line " + first + ")");
@@ -137,13 +149,13 @@ public final class GatewayConfigParser {
         return clusters;
     }
 
-    private static List<ListenerConfig> listeners(Section top, Map<String, ClusterConfig> clusters) {
+    private static List<ListenerConfig> listeners(Section top, Map<String, ClusterConfig> clusters, Path baseDir) {
         List<Node> nodes = top.list("listeners");
         if (nodes.isEmpty()) {
             throw top.has("listeners") ? top.error("listeners", "no listeners (expected at least one)")
                     : top.error("missing key \"listeners\" (expected a list of listeners)");
         }
-        ListenerParser parser = new ListenerParser(clusters);
+        ListenerParser parser = new ListenerParser(clusters, baseDir);
         List<ListenerConfig> listeners = new ArrayList<>();
         Map<String, Integer> names = new HashMap<>();
         Map<Integer, String> ports = new HashMap<>();

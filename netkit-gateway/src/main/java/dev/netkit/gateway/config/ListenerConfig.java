@@ -1,6 +1,7 @@
 package dev.netkit.gateway.config;
 
 import dev.netkit.core.ip.IpPolicy;
+import dev.netkit.netty.tls.TlsConfig;
 
 /**
  * One listener of the gateway: a name, where it binds, and what it proxies. An
@@ -23,4 +24,11 @@ public sealed interface ListenerConfig permits AnetListenerConfig, TcpListenerCo
      * {@link IpPolicy#allowAll()}. A reload changes it in place (no re-bind; open connections stay).
      */
     IpPolicy ipPolicy();
+
+    /**
+     * TLS toward clients ({@code tls:}): the listener terminates it; default
+     * {@link TlsConfig#none()}. A reload re-reads its files for new handshakes; a changed
+     * section re-binds the listener.
+     */
+    TlsConfig tls();
 }

@@ -3,6 +3,7 @@ package dev.netkit.gateway.config;
 import dev.netkit.core.ip.Cidr;
 import dev.netkit.core.ip.CidrSet;
 import dev.netkit.core.ip.IpPolicy;
+import dev.netkit.netty.tls.TlsConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,9 +18,9 @@ final class ListenerParser {
     static final List<String> COMMON_KEYS = List.of("name", "bind", "protocol");
     static final List<String> ANET_KEYS = List.of("routes", "cluster", "hash_key", "on_failure", "max_connections",
             "max_in_flight", "max_concurrent_requests", "read_timeout", "idle_timeout", "write_timeout", "shutdown_timeout",
-            "tcp_keep_alive", "tcp_no_delay", "ip_policy");
+            "tcp_keep_alive", "tcp_no_delay", "ip_policy", "tls");
     static final List<String> TCP_KEYS = List.of("cluster", "lb", "sticky_ttl", "idle_timeout", "connect_timeout",
-            "max_connections", "proxy_protocol", "ip_policy");
+            "max_connections", "proxy_protocol", "ip_policy", "tls");
     static final List<String> UDP_KEYS = List.of("cluster", "lb", "idle_timeout", "max_sessions", "max_datagram_size",
             "health", "ip_policy");
     static final List<String> UDP_HEALTH_KEYS = List.of("probe", "probe_hex", "expect", "expect_hex");
@@ -32,7 +33,10 @@ final class ListenerParser {
 
     private final Map<String, ClusterConfig> clusters;
 
-    ListenerParser(Map<String, ClusterConfig> clusters) {
+    private final java.nio.file.Path baseDir;
+
+    ListenerParser(Map<String, ClusterConfig> clusters, java.nio.file.Path baseDir) {
+        this.baseDir = baseDir;
         this.clusters = clusters;
     }
 
@@ -53,7 +57,7 @@ final class ListenerParser {
         };
         for (String key : l.keys()) {
             if (!COMMON_KEYS.contains(key) && !own.contains(key)) {
-                throw l.errorAtKey(key, "not allowed on a " + protocol.configName() + " listener"
+                throw l.errorAtKey(key, "not allowed on " + (protocol == Protocol.ANET ? "an " : "a ") + protocol.configName() + " listener"
                         + (key.equals("routes") ? " (it balances whole " + (protocol == Protocol.UDP ? "sessions" : "connections")
                                 + " over one cluster: use cluster)" : "")
                         + "; allowed: " + String.join(", ", Stream.concat(COMMON_KEYS.stream(), own.stream()).toList()));
@@ -100,7 +104,8 @@ final class ListenerParser {
                 shutdown, keepAlive, noDelay));
         Optional<HashKeyConfig> key = hashKey;
         IpPolicy ipPolicy = ipPolicy(l.section("ip_policy", IP_POLICY_KEYS));
-        return l.build(() -> new AnetListenerConfig(name, bind, routes, key, limits, onFailure, ipPolicy));
+        TlsConfig tls = TlsParser.parse(l.section("tls", TlsParser.KEYS), baseDir, TlsParser.Role.SERVER);
+        return l.build(() -> new AnetListenerConfig(name, bind, routes, key, limits, onFailure, ipPolicy, tls));
     }
 
     private List<RouteConfig> routes(Section l) {
@@ -154,8 +159,9 @@ final class ListenerParser {
         int maxConnections = l.integer("max_connections", ServerLimits.defaults().maxConnections(), 1, Integer.MAX_VALUE);
         ProxyProtocol proxy = l.named("proxy_protocol", ProxyProtocol.NONE, List.of(ProxyProtocol.values()));
         IpPolicy ipPolicy = ipPolicy(l.section("ip_policy", IP_POLICY_KEYS));
+        TlsConfig tls = TlsParser.parse(l.section("tls", TlsParser.KEYS), baseDir, TlsParser.Role.SERVER);
         return l.build(() -> new TcpListenerConfig(name, bind, cluster.name(), lb, stickyTtl, idle, connect, maxConnections, proxy,
-                ipPolicy));
+                ipPolicy, tls));
     }
 
     private UdpListenerConfig udp(Section l, String name, BindAddress bind) {

@@ -3,6 +3,7 @@ package dev.netkit.gateway.config;
 import static dev.netkit.core.internal.Checks.positive;
 
 import dev.netkit.core.ip.IpPolicy;
+import dev.netkit.netty.tls.TlsConfig;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -23,6 +24,8 @@ import java.util.Objects;
  * @param proxyProtocol  whether upstreams get a PROXY protocol header; default {@link ProxyProtocol#NONE}
  * @param ipPolicy       which clients it accepts and the per-IP limits ({@code ip_policy}); default
  *                       {@link IpPolicy#allowAll()}; changed by a reload without re-binding
+ * @param tls            TLS toward clients ({@code tls:}): terminated here, the upstream side is
+ *                       the cluster's (its own {@code tls:}, or plaintext); default {@link TlsConfig#none()}
  */
 public record TcpListenerConfig(
         String name,
@@ -34,7 +37,8 @@ public record TcpListenerConfig(
         Duration connectTimeout,
         int maxConnections,
         ProxyProtocol proxyProtocol,
-        IpPolicy ipPolicy) implements ListenerConfig {
+        IpPolicy ipPolicy,
+        TlsConfig tls) implements ListenerConfig {
 
     /** The default {@code sticky_ttl}, in minutes. */
     public static final int DEFAULT_STICKY_TTL_MINUTES = 30;
@@ -51,6 +55,15 @@ public record TcpListenerConfig(
         positive("maxConnections", maxConnections);
         Objects.requireNonNull(proxyProtocol, "proxyProtocol");
         Objects.requireNonNull(ipPolicy, "ipPolicy");
+        Objects.requireNonNull(tls, "tls").checkServer();
+    }
+
+    /** A plaintext listener. */
+    public TcpListenerConfig(String name, BindAddress bind, String cluster, LbPolicy lb, Duration stickyTtl,
+                             Duration idleTimeout, Duration connectTimeout, int maxConnections, ProxyProtocol proxyProtocol,
+                             IpPolicy ipPolicy) {
+        this(name, bind, cluster, lb, stickyTtl, idleTimeout, connectTimeout, maxConnections, proxyProtocol, ipPolicy,
+                TlsConfig.none());
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.netkit.gateway.config;
 import static dev.netkit.core.internal.Checks.positive;
 
 import dev.netkit.core.ip.IpPolicy;
+import dev.netkit.netty.tls.TlsConfig;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -65,6 +66,12 @@ public record UdpListenerConfig(
         }
         Objects.requireNonNull(health, "health");
         Objects.requireNonNull(ipPolicy, "ipPolicy");
+    }
+
+    /** Always {@link TlsConfig#none()}: datagrams are relayed as they come (DTLS is not supported). */
+    @Override
+    public TlsConfig tls() {
+        return TlsConfig.none();
     }
 
     @Override

@@ -307,7 +307,7 @@ class BadConfigTest {
 
         ConfigException tcpOnly = fail(LISTENER + "    lb: sticky\nclusters: [ { name: backends, endpoints: [\"127.0.0.1:1\"] } ]\n");
         assertAt(tcpOnly, 6, 5, "listeners[0].lb");
-        assertThat(tcpOnly.problem()).startsWith("not allowed on a anet listener; allowed: name, bind, protocol, routes");
+        assertThat(tcpOnly.problem()).startsWith("not allowed on an anet listener; allowed: name, bind, protocol, routes");
     }
 
     @Test
