@@ -13,6 +13,7 @@ import dev.netkit.gateway.internal.tcp.TcpProxyListener;
 import dev.netkit.gateway.internal.tcp.TcpRoute;
 import dev.netkit.gateway.internal.udp.UdpProxyListener;
 import dev.netkit.netty.client.Broker;
+import dev.netkit.netty.tls.TlsSetupException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -54,6 +55,7 @@ final class Reload {
         try {
             prepareClusters();
             prepareListeners();
+            reloadTlsInPlace();
         } catch (RuntimeException e) {
             bound.values().forEach(l -> l.closeAsync(Duration.ZERO).join());
             bound.values().forEach(this::releaseRouteOf);
@@ -75,7 +77,12 @@ final class Reload {
                 nextClusters.put(c.name(), existing);
                 endpointChanges.put(c.name(), c);
             } else {
-                ClusterRuntime created = new ClusterRuntime(c, gateway.io(), gateway.hooks());
+                ClusterRuntime created;
+                try {
+                    created = new ClusterRuntime(c, gateway.io(), gateway.hooks());
+                } catch (TlsSetupException e) {
+                    throw new GatewayException("cluster " + c.name() + ": tls: " + e.getMessage(), e);
+                }
                 createdClusters.add(created);
                 nextClusters.put(c.name(), created);
                 if (existing != null) {
@@ -89,6 +96,41 @@ final class Reload {
                 retiredClusters.add(runtime);
             }
         });
+    }
+
+    /**
+     * Certificates rotate under the same file names: every listener and cluster that stays (and
+     * has TLS) reads its files again, for new handshakes. A broken set fails the reload here,
+     * before anything changed; the listeners and clusters already re-read keep their new (valid)
+     * material.
+     */
+    private void reloadTlsInPlace() {
+        for (ListenerConfig l : next.listeners()) {
+            GatewayListener running = gateway.listenersLocked().get(l.name());
+            if (running == null || bound.containsKey(l.name()) || rebindOnOwnAddress.contains(l) || !l.tls().enabled()) {
+                continue;
+            }
+            try {
+                switch (running) {
+                    case AnetProxyListener a -> a.reloadTls();
+                    case TcpProxyListener t -> t.reloadTls();
+                    default -> { }
+                }
+            } catch (TlsSetupException e) {
+                throw new GatewayException("listener " + Gateway.describe(l) + ": tls: " + e.getMessage(), e);
+            }
+        }
+        for (ClusterConfig c : next.clusters()) {
+            ClusterRuntime runtime = nextClusters.get(c.name());
+            if (runtime == null || createdClusters.contains(runtime)) {
+                continue;
+            }
+            try {
+                runtime.reloadTls();
+            } catch (TlsSetupException e) {
+                throw new GatewayException("cluster " + c.name() + ": tls: " + e.getMessage(), e);
+            }
+        }
     }
 
     private void prepareListeners() {
@@ -113,7 +155,8 @@ final class Reload {
         if (running instanceof UdpProxyListener u && next instanceof UdpListenerConfig n) {
             return u.canUpdateTo(n);
         }
-        return running instanceof TcpProxyListener t && next instanceof TcpListenerConfig n && t.config().bind().equals(n.bind());
+        return running instanceof TcpProxyListener t && next instanceof TcpListenerConfig n && t.config().bind().equals(n.bind())
+                && t.config().tls().equals(n.tls()); // the TLS material is the listener's for life
     }
 
     private boolean addressHeldByRunningListener(ListenerConfig l) {
@@ -153,6 +196,8 @@ final class Reload {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new GatewayException("listener " + Gateway.describe(l) + ": interrupted while binding", e);
+        } catch (TlsSetupException e) {
+            throw new GatewayException("listener " + Gateway.describe(l) + ": tls: " + e.getMessage(), e);
         } catch (Exception e) { // Netty rethrows bind failures (IOExceptions) without declaring them
             throw new GatewayException("listener " + Gateway.describe(l) + ": cannot bind: " + e.getMessage(), e);
         }

@@ -21,6 +21,10 @@ import java.util.Map;
  *                         reason ({@code denied}, {@code not_allowed}, {@code max_connections_per_ip},
  *                         {@code rate_per_ip}, {@code too_many_ips}; zeros included); not in
  *                         {@code accepted} nor {@code refused}
+ * @param tlsHandshakes    client TLS handshakes completed (0 without {@code tls:})
+ * @param tlsFailures      client connections closed for a TLS reason, by label ({@code not_tls},
+ *                         {@code handshake_timeout}, {@code too_many_handshakes}, certificate
+ *                         reasons under mTLS ...; zeros included; empty without {@code tls:})
  */
 public record TcpListenerStats(
         String name,
@@ -35,7 +39,9 @@ public record TcpListenerStats(
         long bytesFromClients,
         long bytesToClients,
         Map<String, EndpointBytes> endpoints,
-        Map<String, Long> ipRefusals) implements ListenerStats {
+        Map<String, Long> ipRefusals,
+        long tlsHandshakes,
+        Map<String, Long> tlsFailures) implements ListenerStats {
 
     /** Connections and bytes of one endpoint. */
     public record EndpointBytes(long connections, long bytesToUpstream, long bytesFromUpstream) {}

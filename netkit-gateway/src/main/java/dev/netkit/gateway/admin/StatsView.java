@@ -73,6 +73,10 @@ final class StatsView {
         m.put("active", s.active());
         m.put("refused", s.refused());
         m.put("ip_refusals", s.ipRefusals());
+        if (!s.tlsFailures().isEmpty()) {
+            m.put("tls_handshakes", s.tlsHandshakes());
+            m.put("tls_failures", s.tlsFailures());
+        }
         m.put("no_upstream", s.noUpstream());
         m.put("connect_failures", s.connectFailures());
         m.put("connect_retries", s.connectRetries());

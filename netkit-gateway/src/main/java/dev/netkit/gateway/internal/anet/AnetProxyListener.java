@@ -47,7 +47,7 @@ public final class AnetProxyListener implements GatewayListener, AutoCloseable {
         FrameServer.Builder server = FrameServer.builder()
                 .config(config.limits().frameServerConfig(config.bind()).toBuilder()
                         .maxInFlightPerConnection(config.limits().maxInFlight())
-                        .ipPolicy(config.ipPolicy()).build())
+                        .ipPolicy(config.ipPolicy()).tls(config.tls()).build())
                 .io(io)
                 .asyncHandler(handler);
         if (events != null) {
@@ -57,18 +57,18 @@ public final class AnetProxyListener implements GatewayListener, AutoCloseable {
     }
 
     /**
-     * Whether {@code next} can be applied without re-binding: same bind address and client limits
+     * Whether {@code next} can be applied without re-binding: same bind address, client limits and tls
      * (routes, hash key, on_failure and the IP policy may differ).
      */
     public boolean canUpdateTo(AnetListenerConfig next) {
         AnetListenerConfig c = config;
-        return c.bind().equals(next.bind()) && c.limits().equals(next.limits());
+        return c.bind().equals(next.bind()) && c.limits().equals(next.limits()) && c.tls().equals(next.tls());
     }
 
     /** Swaps routes, clusters, hash key and on_failure for requests from now on, and the IP policy for new connections. */
     public void update(AnetListenerConfig next, Function<String, Broker> brokers) {
         if (!canUpdateTo(next)) {
-            throw new IllegalArgumentException("listener " + next.name() + ": bind or limits changed; it must be re-bound");
+            throw new IllegalArgumentException("listener " + next.name() + ": bind, limits or tls changed; it must be re-bound");
         }
         handler.update(CompiledRoutes.of(next, brokers), next.onFailure());
         server.ipPolicy(next.ipPolicy());
@@ -120,5 +120,17 @@ public final class AnetProxyListener implements GatewayListener, AutoCloseable {
     @Override
     public void close() {
         server.stop();
+    }
+
+    /**
+     * Reads the TLS files toward clients again for new handshakes (open connections stay); nothing
+     * on a plaintext listener.
+     *
+     * @throws dev.netkit.netty.tls.TlsSetupException naming the file when the new set is broken (the old one stays)
+     */
+    public void reloadTls() {
+        if (config.tls().enabled()) {
+            server.reloadTls();
+        }
     }
 }

@@ -16,6 +16,8 @@ import dev.netkit.gateway.internal.tcp.TcpRoute;
 import dev.netkit.netty.client.Broker;
 import dev.netkit.netty.client.BrokerHooks;
 import dev.netkit.netty.client.RequestObserver;
+import dev.netkit.netty.internal.tls.ClientTls;
+import dev.netkit.netty.internal.tls.TlsCounters;
 import dev.netkit.netty.transport.IoGroup;
 import java.net.InetSocketAddress;
 import java.util.HashSet;
@@ -41,6 +43,7 @@ public final class ClusterRuntime {
     private final IoGroup io;
     private final BrokerHooks hooks;
     private LateRequestObserver latencyObserver; // guarded by this; replaced only by adopt
+    private ClientTls l4Tls; // guarded by this; the cluster's TLS for L4 upstream connections, made on first use
     private final List<LoadBalancer> connectionBalancers = new CopyOnWriteArrayList<>();
     private final Set<Endpoint> drained = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private Broker broker; // guarded by this
@@ -50,6 +53,9 @@ public final class ClusterRuntime {
         this.io = io;
         this.hooks = hooks;
         this.latencyObserver = new LateRequestObserver(hooks.requestObserver());
+        if (config.tls().enabled()) { // the broker is made on first use: a broken file must fail the start or reload now
+            new ClientTls(config.tls(), "cluster " + config.name() + " (check)", new TlsCounters(), io.eventLoops()).close();
+        }
     }
 
     public ClusterConfig config() {
@@ -77,6 +83,37 @@ public final class ClusterRuntime {
      */
     public synchronized void observeLatency(RequestObserver observer) {
         latencyObserver.observeWith(observer);
+    }
+
+    /** The TLS of L4 upstream connections (null: plaintext), made on first use. */
+    private synchronized ClientTls l4Tls() {
+        if (l4Tls == null && config.tls().enabled()) {
+            l4Tls = new ClientTls(config.tls(), "cluster " + config.name() + " (tcp)", new TlsCounters(), io.eventLoops());
+        }
+        return l4Tls;
+    }
+
+    /**
+     * Reads the cluster's TLS files again for new upstream handshakes (its broker's and its L4
+     * connections'); open connections stay.
+     *
+     * @throws dev.netkit.netty.tls.TlsSetupException naming the file when the new set is broken (the old one stays)
+     */
+    public void reloadTls() {
+        if (!config.tls().enabled()) {
+            return;
+        }
+        Broker b = brokerIfCreated();
+        if (b != null) {
+            b.reloadTls();
+        }
+        ClientTls t;
+        synchronized (this) {
+            t = l4Tls;
+        }
+        if (t != null) {
+            t.reload();
+        }
     }
 
     /** The broker if one was created, else null. */
@@ -109,7 +146,7 @@ public final class ClusterRuntime {
         };
         StickyTable sticky = how == TcpRoute.Policy.STICKY
                 ? new StickyTable(listener.stickyTtl().toNanos(), STICKY_MAX_ENTRIES) : null;
-        return new TcpRoute(config.name(), balancer, how, sticky);
+        return new TcpRoute(config.name(), balancer, how, sticky, l4Tls());
     }
 
     /**
@@ -192,6 +229,7 @@ public final class ClusterRuntime {
             broker = previous.broker;
         }
         latencyObserver = previous.latencyObserver; // the broker it shares reports there
+        l4Tls = previous.l4Tls;
         connectionBalancers.addAll(previous.connectionBalancers);
         drained.addAll(previous.drained);
     }
@@ -256,6 +294,11 @@ public final class ClusterRuntime {
     public CompletableFuture<Void> retire() {
         connectionBalancers.forEach(LoadBalancer::close);
         connectionBalancers.clear();
+        synchronized (this) {
+            if (l4Tls != null) { // engines of open connections keep their own references
+                l4Tls.close();
+            }
+        }
         Broker b = brokerIfCreated();
         return b == null ? CompletableFuture.completedFuture(null) : b.closeAsync();
     }

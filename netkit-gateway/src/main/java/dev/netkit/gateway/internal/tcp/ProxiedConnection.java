@@ -3,7 +3,9 @@ package dev.netkit.gateway.internal.tcp;
 import dev.netkit.core.balance.EndpointState;
 import dev.netkit.core.balance.Outcome;
 import dev.netkit.core.error.NoEndpointsException;
+import dev.netkit.netty.internal.tls.ClientTls;
 import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.ChannelInitializer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -81,8 +83,14 @@ final class ProxiedConnection {
     private void connect(EndpointState target) {
         attempts++;
         long started = System.nanoTime();
+        ClientTls tls = route.upstreamTls();
         Bootstrap bootstrap = listener.upstreamBootstrap().clone(client.eventLoop())
-                .handler(new Relay(this, false));
+                .handler(tls == null ? new Relay(this, false, false) : new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) { // client bytes wait in the SslHandler until its handshake is done
+                        ch.pipeline().addLast(tls.newHandler(ch.alloc(), target.endpoint().address()), new Relay(ProxiedConnection.this, false, false));
+                    }
+                });
         bootstrap.connect(TcpRoute.address(target)).addListener((ChannelFuture f) -> connected(f, target, started));
     }
 

@@ -16,15 +16,29 @@ import java.io.IOException;
 final class Relay extends ChannelInboundHandlerAdapter {
     private final ProxiedConnection connection;
     private final boolean clientSide;
+    private final boolean startWhenAdded;
 
-    Relay(ProxiedConnection connection, boolean clientSide) {
+    /**
+     * @param startWhenAdded the client side joins a channel that is already active (after a TLS
+     *                       handshake): start the connection when added, not on channelActive
+     */
+    Relay(ProxiedConnection connection, boolean clientSide, boolean startWhenAdded) {
         this.connection = connection;
         this.clientSide = clientSide;
+        this.startWhenAdded = startWhenAdded;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        if (startWhenAdded) {
+            ctx.channel().config().setAutoRead(false); // as for a plaintext client: nothing more before the upstream
+            connection.start();
+        }
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
-        if (clientSide) {
+        if (clientSide && !startWhenAdded) {
             connection.start();
         }
         super.channelActive(ctx);

@@ -2,6 +2,7 @@ package dev.netkit.gateway.internal.tcp;
 
 import dev.netkit.core.endpoint.Endpoint;
 import dev.netkit.gateway.TcpListenerStats;
+import dev.netkit.netty.internal.tls.TlsCounters;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,18 +28,20 @@ final class TcpCounters {
     final LongAdder stickyFull = new LongAdder();
     final LongAdder bytesFromClients = new LongAdder();
     final LongAdder bytesToClients = new LongAdder();
+    final TlsCounters tls = new TlsCounters();
     private final Map<Endpoint, PerEndpoint> endpoints = new ConcurrentHashMap<>();
 
     PerEndpoint endpoint(Endpoint address) {
         return endpoints.computeIfAbsent(address, a -> new PerEndpoint());
     }
 
-    TcpListenerStats snapshot(String name, Map<String, Long> ipRefusals) {
+    TcpListenerStats snapshot(String name, Map<String, Long> ipRefusals, boolean tlsOn) {
         Map<String, TcpListenerStats.EndpointBytes> per = new TreeMap<>();
         endpoints.forEach((address, c) -> per.put(address.toString(), new TcpListenerStats.EndpointBytes(
                 c.connections.sum(), c.bytesToUpstream.sum(), c.bytesFromUpstream.sum())));
         return new TcpListenerStats(name, accepted.sum(), active.get(), refused.sum(), noUpstream.sum(),
                 connectFailures.sum(), connectRetries.sum(), idleTimeouts.sum(), stickyFull.sum(),
-                bytesFromClients.sum(), bytesToClients.sum(), per, ipRefusals);
+                bytesFromClients.sum(), bytesToClients.sum(), per, ipRefusals, tls.handshakes.sum(),
+                tlsOn ? tls.failuresByLabel() : Map.of());
     }
 }

@@ -12,6 +12,9 @@ import dev.netkit.gateway.TcpListenerStats;
 import dev.netkit.gateway.config.ProxyProtocol;
 import dev.netkit.gateway.internal.GatewayListener;
 import dev.netkit.gateway.config.TcpListenerConfig;
+import dev.netkit.netty.internal.RateLimitedLog;
+import dev.netkit.netty.internal.event.Emitter;
+import dev.netkit.netty.internal.tls.ServerTls;
 import dev.netkit.netty.transport.IoGroup;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
@@ -51,10 +54,13 @@ public final class TcpProxyListener implements GatewayListener, AutoCloseable {
     private volatile Bootstrap upstreamBootstrap;
     private volatile long lastWarnNanos = System.nanoTime() - WARN_INTERVAL_NANOS;
     private Channel serverChannel;
+    private final ServerTls tls; // null: plaintext toward clients; fixed for the listener's life (a change re-binds)
 
     public TcpProxyListener(TcpListenerConfig config, TcpRoute route, IoGroup io) {
         this.name = config.name();
         this.io = io;
+        this.tls = config.tls().enabled() ? new ServerTls(config.tls(), "tcp listener " + config.name(), counters.tls,
+                new RateLimitedLog(log), new Emitter(null), io.eventLoops()) : null;
         this.route = route;
         this.ipAdmission = new IpAdmission(config.ipPolicy(), Ticker.system());
         update(config);
@@ -103,7 +109,18 @@ public final class TcpProxyListener implements GatewayListener, AutoCloseable {
         });
         connections.add(ch);
         ProxiedConnection connection = new ProxiedConnection(this, route, ch);
-        ch.pipeline().addLast(new Relay(connection, true));
+        if (tls == null) {
+            ch.pipeline().addLast(new Relay(connection, true, false));
+            return;
+        }
+        if (!tls.tryBegin(ch.remoteAddress())) { // maxHandshakes in progress: counted and logged by ServerTls
+            ch.close();
+            return;
+        }
+        // The handshake reads by itself; the relay takes the handshake handler's place once it
+        // succeeded, and only then picks and connects an upstream (reading paused again meanwhile).
+        ch.config().setAutoRead(true);
+        tls.install(ch, new Relay(connection, true, true), ch.remoteAddress());
     }
 
     /** The client's permit, or null after closing a client the IP policy refuses (counted, JFR event). */
@@ -160,7 +177,7 @@ public final class TcpProxyListener implements GatewayListener, AutoCloseable {
 
     @Override
     public TcpListenerStats stats() {
-        return counters.snapshot(name, ipAdmission.refusals());
+        return counters.snapshot(name, ipAdmission.refusals(), tls != null);
     }
 
     TcpCounters counters() {
@@ -194,6 +211,9 @@ public final class TcpProxyListener implements GatewayListener, AutoCloseable {
     @Override
     public CompletableFuture<Void> closeAsync(Duration drain) {
         CompletableFuture<Void> done = new CompletableFuture<>();
+        if (tls != null) {
+            done.whenComplete((v, e) -> tls.close()); // open connections' engines held their own references
+        }
         Channel server = serverChannel;
         (server == null ? GlobalEventExecutor.INSTANCE.newSucceededFuture(null) : server.close()).addListener(closed -> {
             var all = connections.newCloseFuture();
@@ -214,5 +234,16 @@ public final class TcpProxyListener implements GatewayListener, AutoCloseable {
     @Override
     public void close() {
         closeAsync(Duration.ZERO).join();
+    }
+
+    /**
+     * Reads the TLS files toward clients again for new handshakes (open connections stay).
+     *
+     * @throws dev.netkit.netty.tls.TlsSetupException naming the file when the new set is broken (the old one stays)
+     */
+    public void reloadTls() {
+        if (tls != null) {
+            tls.reload();
+        }
     }
 }

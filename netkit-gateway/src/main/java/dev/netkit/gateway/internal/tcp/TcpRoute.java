@@ -4,6 +4,7 @@ import dev.netkit.core.balance.EndpointState;
 import dev.netkit.core.balance.HashKeys;
 import dev.netkit.core.balance.LoadBalancer;
 import dev.netkit.core.endpoint.Endpoint;
+import dev.netkit.netty.internal.tls.ClientTls;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 
@@ -28,11 +29,23 @@ public final class TcpRoute {
     private final LoadBalancer balancer;
     private final Policy policy;
     private final StickyTable sticky; // null unless STICKY
+    private final ClientTls upstreamTls; // null: plaintext to the endpoints
 
     /**
+     * A route to plaintext endpoints.
+     *
      * @param balancer its endpoints' attachments are their resolved {@link InetSocketAddress}es
      */
     public TcpRoute(String cluster, LoadBalancer balancer, Policy policy, StickyTable sticky) {
+        this(cluster, balancer, policy, sticky, null);
+    }
+
+    /**
+     * @param balancer    its endpoints' attachments are their resolved {@link InetSocketAddress}es
+     * @param upstreamTls the cluster's TLS toward its endpoints, or null for plaintext
+     */
+    public TcpRoute(String cluster, LoadBalancer balancer, Policy policy, StickyTable sticky, ClientTls upstreamTls) {
+        this.upstreamTls = upstreamTls;
         this.cluster = cluster;
         this.balancer = balancer;
         this.policy = policy;
@@ -52,6 +65,11 @@ public final class TcpRoute {
 
     public StickyTable sticky() {
         return sticky;
+    }
+
+    /** The cluster's TLS toward its endpoints, or null for plaintext. */
+    public ClientTls upstreamTls() {
+        return upstreamTls;
     }
 
     /**
