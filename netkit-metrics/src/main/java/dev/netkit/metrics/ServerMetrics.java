@@ -3,6 +3,7 @@ package dev.netkit.metrics;
 import dev.netkit.core.ip.IpRefusal;
 import dev.netkit.netty.server.FrameServer;
 import dev.netkit.netty.server.ServerStats;
+import dev.netkit.netty.tls.TlsFailure;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import java.util.Objects;
@@ -25,7 +26,11 @@ import java.util.function.ToLongFunction;
  * {@code netkit_server_sent_bytes_total} (whole frames, headers included); rate limits:
  * {@code netkit_server_throttled_reads_total}, {@code netkit_server_throttled_seconds_total}
  * (time connections did not read, waiting for tokens, summed) and
- * {@code netkit_server_rate_limited_total} (connections closed by a limit).
+ * {@code netkit_server_rate_limited_total} (connections closed by a limit); TLS:
+ * {@code netkit_server_tls_handshakes_total}, {@code netkit_server_tls_failures_total{reason}}
+ * (every {@link TlsFailure} label, e.g. {@code not_tls}, {@code handshake_timeout},
+ * {@code unknown_ca}), {@code netkit_server_tls_reloads_total} and
+ * {@code netkit_server_tls_reload_failures_total}.
  */
 public final class ServerMetrics implements AutoCloseable {
     private final MeterGroup meters;
@@ -62,6 +67,14 @@ public final class ServerMetrics implements AutoCloseable {
             meters.counter("netkit.server.ip.refusals", "Connections refused by the client IP policy",
                     () -> stats.get().ipRefusals().getOrDefault(r.label(), 0L), "reason", r.label());
         }
+        counter(stats, "netkit.server.tls.handshakes", "TLS handshakes completed", ServerStats::tlsHandshakes);
+        for (TlsFailure f : TlsFailure.values()) {
+            meters.counter("netkit.server.tls.failures", "Connections closed for a TLS reason",
+                    () -> stats.get().tlsFailures().getOrDefault(f.label(), 0L), "reason", f.label());
+        }
+        counter(stats, "netkit.server.tls.reloads", "TLS material reloads that took effect", ServerStats::tlsReloads);
+        counter(stats, "netkit.server.tls.reload.failures", "TLS reloads refused (broken files; the old set stayed)",
+                ServerStats::tlsReloadFailures);
     }
 
     private void counter(Snapshot<ServerStats> stats, String name, String description, ToLongFunction<ServerStats> field) {

@@ -62,7 +62,9 @@ public final class EffectiveConfig {
             case TcpListenerConfig t -> tcp(t, m);
             case UdpListenerConfig u -> udp(u, m);
         }
-        m.put("tls", tls(l.tls()));
+        if (!(l instanceof UdpListenerConfig)) { // a udp listener has no tls key
+            m.put("tls", tls(l.tls()));
+        }
         return m;
     }
 
