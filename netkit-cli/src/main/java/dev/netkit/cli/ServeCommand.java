@@ -19,14 +19,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.TypeConversionException;
-import sun.misc.Signal;
 
 /**
  * {@code netkit serve}: an echo server (response = request payload). Contract relied on by other
@@ -161,31 +158,15 @@ public final class ServeCommand implements Callable<Integer> {
             NetkitMetrics.bind(metrics.registry(), server); // lives as long as the process
         }
 
-        // SIGTERM/SIGINT are handled here rather than by a shutdown hook: a JVM that shuts down
-        // because of a signal exits with 128+signal (143, 130) whatever the hook does, and a
-        // graceful stop must exit 0. A signal ignored at startup (SIGINT under `cmd &`) stays ignored.
-        CountDownLatch stopRequested = new CountDownLatch(1);
-        for (String name : new String[] {"TERM", "INT"}) {
-            try {
-                Signal.handle(new Signal(name), s -> stopRequested.countDown());
-            } catch (IllegalArgumentException e) {
-                // not available (e.g. -Xrs): the shutdown hook below still reports
-            }
-        }
-        AtomicBoolean reported = new AtomicBoolean();
-        Runnable stopAndReport = () -> {
+        GracefulStop stop = GracefulStop.install("netkit-serve-shutdown", () -> {
             server.stop();
-            if (reported.compareAndSet(false, true)) {
-                ServerStats stats = server.stats();
-                out.println("served " + stats.requests() + " requests on " + stats.connectionsAccepted() + " connections");
-                out.flush();
-                if (metrics != null) {
-                    metrics.close();
-                }
+            ServerStats stats = server.stats();
+            out.println("served " + stats.requests() + " requests on " + stats.connectionsAccepted() + " connections");
+            out.flush();
+            if (metrics != null) {
+                metrics.close();
             }
-        };
-        // Any other way the JVM shuts down (SIGHUP, System.exit elsewhere) still stops and reports.
-        Runtime.getRuntime().addShutdownHook(new Thread(stopAndReport, "netkit-serve-shutdown"));
+        });
 
         // Only now, with the handlers in place, may tooling learn the port and signal us.
         out.println("listening on " + host + ":" + server.localAddress().getPort());
@@ -201,8 +182,7 @@ public final class ServeCommand implements Callable<Integer> {
         if (metrics != null) {
             System.err.println(metrics.announcement());
         }
-        stopRequested.await();
-        stopAndReport.run();
+        stop.awaitAndStop();
         return 0;
     }
 }

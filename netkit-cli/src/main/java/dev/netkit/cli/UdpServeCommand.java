@@ -10,12 +10,9 @@ import dev.netkit.netty.udp.UdpStats;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import sun.misc.Signal;
 
 /**
  * {@code netkit udp-serve}: a UDP echo or sink server. Contract relied on by other tooling: the
@@ -96,30 +93,17 @@ public final class UdpServeCommand implements Callable<Integer> {
         if (metrics != null) {
             NetkitMetrics.bind(metrics.registry(), server); // lives as long as the process
         }
-        // Signals as in `netkit serve`: handled here so that a graceful stop exits 0.
-        CountDownLatch stopRequested = new CountDownLatch(1);
-        for (String name : new String[] {"TERM", "INT"}) {
-            try {
-                Signal.handle(new Signal(name), s -> stopRequested.countDown());
-            } catch (IllegalArgumentException e) {
-                // not available (e.g. -Xrs): the shutdown hook below still reports
-            }
-        }
-        AtomicBoolean reported = new AtomicBoolean();
-        Runnable stopAndReport = () -> {
+        GracefulStop stop = GracefulStop.install("netkit-udp-serve-shutdown", () -> { // as in `netkit serve`
             server.stop();
-            if (reported.compareAndSet(false, true)) {
-                UdpStats s = server.stats();
-                System.err.println("netkit udp-serve: answered " + s.packetsOut() + ", dropped " + s.drops()
-                        + ", " + s.readBatches() + " receive batches (mean " + String.format(java.util.Locale.ROOT, "%.1f", s.meanBatchSize()) + ")");
-                out.println("received " + s.packetsIn() + " packets");
-                out.flush();
-                if (metrics != null) {
-                    metrics.close();
-                }
+            UdpStats s = server.stats();
+            System.err.println("netkit udp-serve: answered " + s.packetsOut() + ", dropped " + s.drops()
+                    + ", " + s.readBatches() + " receive batches (mean " + String.format(java.util.Locale.ROOT, "%.1f", s.meanBatchSize()) + ")");
+            out.println("received " + s.packetsIn() + " packets");
+            out.flush();
+            if (metrics != null) {
+                metrics.close();
             }
-        };
-        Runtime.getRuntime().addShutdownHook(new Thread(stopAndReport, "netkit-udp-serve-shutdown"));
+        });
 
         out.println("listening on " + host + ":" + server.localAddress().getPort());
         out.flush();
@@ -128,8 +112,7 @@ public final class UdpServeCommand implements Callable<Integer> {
         if (metrics != null) {
             System.err.println(metrics.announcement());
         }
-        stopRequested.await();
-        stopAndReport.run();
+        stop.awaitAndStop();
         return 0;
     }
 }
