@@ -165,6 +165,56 @@ class GatewayTlsTest {
     }
 
     @Test
+    void aListenerChoosesItsCertificateBySniAndRequiresClientCertificatesFromItsCa() throws Exception {
+        TestPki.Ca ca = TestPki.ca("server-ca");
+        Path caFile = ca.write(dir, "ca.pem");
+        ca.issue("gateway").dns("gateway.test").write(dir);
+        ca.issue("api").dns("*.api.test").write(dir);
+        TestPki.Ca clientCa = TestPki.ca("client-ca");
+        clientCa.write(dir, "client-ca.pem");
+        TestPki.Files client = clientCa.issue("client-7").write(dir);
+        TestPki.Files stranger = TestPki.ca("other-ca").issue("stranger").write(dir);
+        FrameServer echo = later(TestServers.echo());
+        Gateway g = later(Gateway.start(parse("""
+                listeners:
+                  - name: front
+                    bind: 127.0.0.1:0
+                    protocol: anet
+                    cluster: up
+                    tls:
+                      mode: verified
+                      certificate_chain: gateway.chain.pem
+                      private_key: gateway.key.pem
+                      ca_certificates: client-ca.pem
+                      sni_certificates: [ { server_name: "*.api.test", certificate_chain: api.chain.pem, private_key: api.key.pem } ]
+                clusters:
+                  - name: up
+                    endpoints: [ "127.0.0.1:%d" ]
+                    health: { enabled: false }
+                """.formatted(echo.localAddress().getPort()))));
+        String at = "127.0.0.1:" + g.address("front").getPort();
+        TlsConfig.Builder viaSni = TlsConfig.builder().mode(TlsConfig.Mode.VERIFIED).caCertificates(caFile).serverName("eu.api.test");
+
+        // the host name check passes only if the gateway presented the *.api.test certificate
+        Broker withCertificate = later(Broker.create(BrokerConfig.builder().endpoints(at).requestTimeout(Duration.ofSeconds(5))
+                .tls(viaSni.certificateChain(client.chain()).privateKey(client.key()).build()).build()));
+        assertThat(withCertificate.call(bytes("sni + mtls"))).isEqualTo(bytes("sni + mtls"));
+
+        for (TlsConfig refused : new TlsConfig[] {
+                viaSni.certificateChain(null).privateKey(null).build(),                        // no client certificate
+                viaSni.certificateChain(stranger.chain()).privateKey(stranger.key()).build()}) { // another CA's
+            Broker b = later(Broker.create(BrokerConfig.builder().endpoints(at).requestTimeout(Duration.ofSeconds(3))
+                    .tls(refused).build()));
+            Throwable failure = org.assertj.core.api.Assertions.catchThrowable(() -> b.call(bytes("let me in")));
+            assertThat(failure).as("refused: " + refused).isNotNull();
+        }
+        AnetProxyListener front = (AnetProxyListener) g.listeners().getFirst();
+        await().atMost(WAIT).untilAsserted(() ->
+                assertThat(front.server().stats().tlsFailedTotal()).as("both refusals counted").isGreaterThanOrEqualTo(2));
+        assertThat(echo.stats().requests()).as("only the certified client reached the backend").isEqualTo(1);
+    }
+
+    @Test
     void aBrokenCertificateFileFailsTheStartNamingTheListener() throws Exception {
         Files.writeString(dir.resolve("bad.chain.pem"), "-----BEGIN CERTIFICATE-----\nnope\n-----END CERTIFICATE-----\n");
         Files.writeString(dir.resolve("bad.key.pem"), "-----BEGIN PRIVATE KEY-----\nnope\n-----END PRIVATE KEY-----\n");
