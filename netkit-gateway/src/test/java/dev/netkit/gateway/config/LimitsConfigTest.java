@@ -83,6 +83,20 @@ class LimitsConfigTest {
     }
 
     @Test
+    void theReadmeExampleOfLimitsParses() throws Exception {
+        String readme = java.nio.file.Files.readString(java.nio.file.Path.of("..", "README.md"));
+        int at = readme.indexOf("- **Rate limits and classes of service** (anet listeners");
+        int start = readme.indexOf("```yaml\n", at) + "```yaml\n".length();
+        String yaml = readme.substring(start, readme.indexOf("  ```\n", start)).replaceAll("(?m)^  ", "");
+        GatewayConfig config = parse(yaml);
+        AnetListenerConfig front = (AnetListenerConfig) config.listeners().getFirst();
+        assertThat(front.rateLimits().bytes().burst()).isEqualTo(104_857_600);
+        assertThat(front.routes().get(1).rateLimit().orElseThrow().fleet().orElseThrow().members()).isEqualTo(3);
+        assertThat(config.clusters().getFirst().qos().orElseThrow().classes().get(1).capacity())
+                .isEqualTo(config.clusters().getFirst().pool().maxPending());
+    }
+
+    @Test
     void withoutLimitsTheEffectiveConfigSaysShapingAndNoBuckets() {
         GatewayConfig config = parse(GatewayConfigParserTest.MINIMAL);
         assertThat(((AnetListenerConfig) config.listeners().get(0)).rateLimits()).isEqualTo(ServerLimits.none());
