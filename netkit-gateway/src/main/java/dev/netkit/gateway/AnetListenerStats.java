@@ -15,6 +15,11 @@ import java.util.Map;
  * @param closed     of those, answered by closing the client's connection ({@code on_failure: close})
  * @param server     the client side: connections, timeouts, protocol violations, and
  *                   {@code discardedResponses}: answers that came after their client had left
+ * @param routeLimits per route with a {@code rate_limit} (named {@code routes[i] -> cluster}):
+ *                   {@code rate_limited} (requests refused) and, for a fleet limit,
+ *                   {@code fleet_round_trips}, {@code fleet_tokens_fetched},
+ *                   {@code fleet_fallback_admitted}, {@code fleet_fallback_episodes},
+ *                   {@code fleet_failures} by reason, {@code fleet_degraded}, {@code fleet_members}
  */
 public record AnetListenerStats(
         String name,
@@ -23,4 +28,12 @@ public record AnetListenerStats(
         Map<String, Long> failures,
         long dropped,
         long closed,
-        ServerStats server) implements ListenerStats {}
+        ServerStats server,
+        Map<String, Map<String, Object>> routeLimits) implements ListenerStats {
+
+    /** A snapshot without route limits. */
+    public AnetListenerStats(String name, long requests, long answered, Map<String, Long> failures, long dropped, long closed,
+                             ServerStats server) {
+        this(name, requests, answered, failures, dropped, closed, server, Map.of());
+    }
+}

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.DoubleSupplier;
 import dev.netkit.core.ip.IpRefusal;
+import java.util.Map;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -67,6 +68,7 @@ final class ListenerMeters implements AutoCloseable {
                     registerAnet();
                 }
                 a.failures().keySet().forEach(this::failureKind);
+                a.routeLimits().forEach(this::routeLimit);
             }
             case TcpListenerStats t -> {
                 if (first) {
@@ -99,6 +101,29 @@ final class ListenerMeters implements AutoCloseable {
             counter("netkit.gateway.failures", "Requests that could not be served, by kind", Tags.of("kind", kind),
                     () -> ((AnetListenerStats) last).failures().getOrDefault(kind, 0L));
         }
+    }
+
+    /** Per route with a rate limit: refusals, and for a fleet limit its Redis round trips and fallback admissions. */
+    private void routeLimit(String route, Map<String, Object> stats) {
+        if (!dynamic.add("route:" + route)) {
+            return;
+        }
+        Tags t = Tags.of("route", route);
+        counter("netkit.gateway.route.rate.limited", "Requests refused by their route's rate_limit", t,
+                () -> routeValue(route, "rate_limited"));
+        if (stats.containsKey("fleet_round_trips")) {
+            counter("netkit.gateway.fleet.round.trips", "Script calls to the fleet limit's Redis (one per batch of tokens)", t,
+                    () -> routeValue(route, "fleet_round_trips"));
+            counter("netkit.gateway.fleet.fallback.admitted", "Requests admitted by the local share while Redis could not be used", t,
+                    () -> routeValue(route, "fleet_fallback_admitted"));
+            counter("netkit.gateway.fleet.fallback.episodes", "Times a fleet limit fell back to its local share", t,
+                    () -> routeValue(route, "fleet_fallback_episodes"));
+        }
+    }
+
+    private double routeValue(String route, String key) {
+        Map<String, Object> s = ((AnetListenerStats) last).routeLimits().get(route);
+        return s != null && s.get(key) instanceof Number n ? n.doubleValue() : 0;
     }
 
     private void registerTcp() {

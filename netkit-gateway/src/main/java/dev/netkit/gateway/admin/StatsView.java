@@ -63,6 +63,9 @@ final class StatsView {
         server.put("bytes_received", v.bytesReceived());
         server.put("bytes_sent", v.bytesSent());
         m.put("server", server);
+        if (!s.routeLimits().isEmpty()) {
+            m.put("route_limits", s.routeLimits());
+        }
         return m;
     }
 

@@ -20,6 +20,9 @@ import java.util.Optional;
  * @param ipPolicy  which clients it accepts and the per-IP limits ({@code ip_policy}); default
  *                  {@link IpPolicy#allowAll()}; changed by a reload without re-binding
  * @param tls       TLS toward clients ({@code tls:}); default {@link TlsConfig#none()}
+ * @param rateLimits {@code rate_limits}: requests/s and bytes/s of the client side, listener-wide
+ *                  and per connection, shaping (default) or policing: the listener's
+ *                  {@code FrameServerConfig.limits}; default none
  */
 public record AnetListenerConfig(
         String name,
@@ -29,7 +32,8 @@ public record AnetListenerConfig(
         ServerLimits limits,
         OnFailure onFailure,
         IpPolicy ipPolicy,
-        TlsConfig tls) implements ListenerConfig {
+        TlsConfig tls,
+        dev.netkit.netty.server.ServerLimits rateLimits) implements ListenerConfig {
 
     /** Validates every field; copies the routes. */
     public AnetListenerConfig {
@@ -44,6 +48,13 @@ public record AnetListenerConfig(
         Objects.requireNonNull(onFailure, "onFailure");
         Objects.requireNonNull(ipPolicy, "ipPolicy");
         Objects.requireNonNull(tls, "tls").checkServer();
+        Objects.requireNonNull(rateLimits, "rateLimits");
+    }
+
+    /** A listener without rate limits. */
+    public AnetListenerConfig(String name, BindAddress bind, List<RouteConfig> routes, Optional<HashKeyConfig> hashKey,
+                              ServerLimits limits, OnFailure onFailure, IpPolicy ipPolicy, TlsConfig tls) {
+        this(name, bind, routes, hashKey, limits, onFailure, ipPolicy, tls, dev.netkit.netty.server.ServerLimits.none());
     }
 
     /** A plaintext listener. */

@@ -16,7 +16,8 @@ final class ClusterBrokerConfig {
                 .requestTimeout(c.requestTimeout())
                 .closeTimeout(c.closeTimeout())
                 .tcpNoDelay(c.tcpNoDelay())
-                .tls(c.tls());
+                .tls(c.tls())
+                .qos(c.qos().orElse(null));
         HealthConfig health = c.health();
         if (health.enabled()) {
             if (health.probe().isEmpty()) {

@@ -12,6 +12,8 @@ import dev.netkit.netty.tls.TlsConfig;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import dev.netkit.core.qos.QosPolicy;
 
 /**
  * A cluster: the upstream endpoints a route or tcp listener sends to, and how they are balanced,
@@ -37,6 +39,8 @@ import java.util.Objects;
  * @param tcpNoDelay        {@code upstream.tcp_no_delay}; default true
  * @param tls               {@code tls}: TLS to every endpoint (request-level and L4 upstream
  *                          connections, and the protocol health probes); default {@link TlsConfig#none()}
+ * @param qos               {@code qos}: classes of service for the requests waiting for an upstream
+ *                          connection (the broker's {@code BrokerConfig.qos}); empty = one FIFO line
  */
 public record ClusterConfig(
         String name,
@@ -49,7 +53,8 @@ public record ClusterConfig(
         PoolConfig pool,
         Payload validationProbe,
         boolean tcpNoDelay,
-        TlsConfig tls) {
+        TlsConfig tls,
+        Optional<QosPolicy> qos) {
 
     /** Validates every field; copies the endpoints. */
     public ClusterConfig {
@@ -66,6 +71,15 @@ public record ClusterConfig(
         Objects.requireNonNull(pool, "pool");
         Objects.requireNonNull(validationProbe, "validationProbe");
         Objects.requireNonNull(tls, "tls").checkClient();
+        Objects.requireNonNull(qos, "qos");
+    }
+
+    /** A cluster without classes of service. */
+    public ClusterConfig(String name, List<WeightedEndpoint> endpoints, BalancerConfig balancer, HealthConfig health,
+                         RetryPolicy retry, Duration requestTimeout, Duration closeTimeout, PoolConfig pool,
+                         Payload validationProbe, boolean tcpNoDelay, TlsConfig tls) {
+        this(name, endpoints, balancer, health, retry, requestTimeout, closeTimeout, pool, validationProbe, tcpNoDelay, tls,
+                Optional.empty());
     }
 
     /** A cluster without TLS. */

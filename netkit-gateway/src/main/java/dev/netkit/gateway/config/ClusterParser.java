@@ -26,7 +26,7 @@ import org.snakeyaml.engine.v2.nodes.Node;
 final class ClusterParser {
     static final List<String> KEYS = List.of("name", "endpoints", "lb", "local_zone", "zone_overload_threshold",
             "panic_threshold", "max_pick_effort", "slow_start", "hashing", "health", "outlier", "breaker", "retry",
-            "timeouts", "upstream", "tls");
+            "timeouts", "upstream", "tls", "qos");
     static final List<String> SLOW_START_KEYS = List.of("window", "min_share");
     static final List<String> HASHING_KEYS = List.of("ring_min_size", "ring_max_size", "maglev_table_size");
     static final List<String> HEALTH_KEYS = List.of("enabled", "interval", "timeout", "jitter", "healthy_threshold",
@@ -77,8 +77,11 @@ final class ClusterParser {
         Payload validation = upstream.payload("validation_probe", "validation_probe_hex");
         boolean noDelay = upstream.bool("tcp_no_delay", BROKER_DEFAULTS.tcpNoDelay());
         TlsConfig tls = TlsParser.parse(c.section("tls", TlsParser.KEYS), baseDir, TlsParser.Role.CLIENT);
+        java.util.Optional<dev.netkit.core.qos.QosPolicy> qos = c.has("qos")
+                ? java.util.Optional.of(LimitsParser.qos(c.section("qos", LimitsParser.QOS_KEYS), Math.max(1, pool.maxPending())))
+                : java.util.Optional.empty();
         ClusterConfig cluster = c.build(() -> new ClusterConfig(name, endpoints, balancer, health, retry, request, close, pool,
-                validation, noDelay, tls));
+                validation, noDelay, tls, qos));
         c.build(cluster::brokerConfig); // whatever the broker would refuse is refused here, at load time
         return cluster;
     }

@@ -114,6 +114,42 @@ public final class EffectiveConfig {
         m.put("tcp_keep_alive", s.tcpKeepAlive());
         m.put("tcp_no_delay", s.tcpNoDelay());
         m.put("ip_policy", ipPolicy(a.ipPolicy()));
+        m.put("rate_limits", rateLimits(a.rateLimits()));
+    }
+
+    /** {@code mode} always; each bucket that is set. */
+    private static Map<String, Object> rateLimits(dev.netkit.netty.server.ServerLimits l) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        putBucket(m, "requests", l.requests());
+        putBucket(m, "bytes", l.bytes());
+        putBucket(m, "requests_per_connection", l.requestsPerConnection());
+        putBucket(m, "bytes_per_connection", l.bytesPerConnection());
+        m.put("mode", l.policing() ? "policing" : "shaping");
+        return m;
+    }
+
+    private static void putBucket(Map<String, Object> m, String key, dev.netkit.core.limit.RateLimit limit) {
+        if (limit != null) {
+            m.put(key, map("per_second", limit.perSecond(), "burst", limit.burst()));
+        }
+    }
+
+    private static Map<String, Object> routeLimit(RouteRateLimit r) {
+        Map<String, Object> m = map("per_second", r.perSecond(), "burst", r.burst());
+        r.fleet().ifPresent(f -> m.put("fleet", map("redis", new BindAddress(f.redisHost(), f.redisPort()).toString(),
+                "key", f.key(), "members", f.members(), "timeout", d(f.timeout()), "batch", f.batch())));
+        return m;
+    }
+
+    private static Map<String, Object> qos(dev.netkit.core.qos.QosPolicy q) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("classes", q.classes().stream().map(c -> map("name", c.name(), "weight", c.weight(), "capacity", c.capacity())).toList());
+        m.put("default_class", q.defaultClass());
+        if (q.strictClass() != null) {
+            m.put("strict_class", q.strictClass());
+        }
+        m.put("starvation_bound", q.starvationBound());
+        return m;
     }
 
     private static Map<String, Object> ipPolicy(IpPolicy p) {
@@ -133,6 +169,8 @@ public final class EffectiveConfig {
         r.match().ifPresent(x -> m.put("match", map("offset", x.offset(), "prefix", x.prefix().hex())));
         m.put("cluster", r.cluster());
         m.put("idempotent", r.idempotent());
+        r.rateLimit().ifPresent(l -> m.put("rate_limit", routeLimit(l)));
+        r.qosClass().ifPresent(q -> m.put("qos_class", q));
         return m;
     }
 
@@ -182,6 +220,7 @@ public final class EffectiveConfig {
         m.put("timeouts", map("request", d(c.requestTimeout()), "connect", d(c.connectTimeout()), "close", d(c.closeTimeout())));
         m.put("upstream", upstream(c));
         m.put("tls", tls(c.tls()));
+        c.qos().ifPresent(q -> m.put("qos", qos(q)));
         return m;
     }
 

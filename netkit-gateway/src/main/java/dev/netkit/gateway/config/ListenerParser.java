@@ -18,14 +18,14 @@ final class ListenerParser {
     static final List<String> COMMON_KEYS = List.of("name", "bind", "protocol");
     static final List<String> ANET_KEYS = List.of("routes", "cluster", "hash_key", "on_failure", "max_connections",
             "max_in_flight", "max_concurrent_requests", "read_timeout", "idle_timeout", "write_timeout", "shutdown_timeout",
-            "tcp_keep_alive", "tcp_no_delay", "ip_policy", "tls");
+            "tcp_keep_alive", "tcp_no_delay", "ip_policy", "tls", "rate_limits");
     static final List<String> TCP_KEYS = List.of("cluster", "lb", "sticky_ttl", "idle_timeout", "connect_timeout",
             "max_connections", "proxy_protocol", "ip_policy", "tls");
     static final List<String> UDP_KEYS = List.of("cluster", "lb", "idle_timeout", "max_sessions", "max_datagram_size",
             "health", "ip_policy");
     static final List<String> UDP_HEALTH_KEYS = List.of("probe", "probe_hex", "expect", "expect_hex");
     static final List<String> ALL_KEYS = Stream.of(COMMON_KEYS, ANET_KEYS, TCP_KEYS, UDP_KEYS).flatMap(List::stream).distinct().toList();
-    static final List<String> ROUTE_KEYS = List.of("match", "cluster", "idempotent");
+    static final List<String> ROUTE_KEYS = List.of("match", "cluster", "idempotent", "rate_limit", "qos_class");
     static final List<String> MATCH_KEYS = List.of("offset", "prefix", "text");
     static final List<String> HASH_KEY_KEYS = List.of("offset", "length");
     static final List<String> IP_POLICY_KEYS = List.of("allow", "deny", "max_connections_per_ip",
@@ -105,7 +105,8 @@ final class ListenerParser {
         Optional<HashKeyConfig> key = hashKey;
         IpPolicy ipPolicy = ipPolicy(l.section("ip_policy", IP_POLICY_KEYS));
         TlsConfig tls = TlsParser.parse(l.section("tls", TlsParser.KEYS), baseDir, TlsParser.Role.SERVER);
-        return l.build(() -> new AnetListenerConfig(name, bind, routes, key, limits, onFailure, ipPolicy, tls));
+        dev.netkit.netty.server.ServerLimits rateLimits = LimitsParser.rateLimits(l.section("rate_limits", LimitsParser.RATE_LIMITS_KEYS));
+        return l.build(() -> new AnetListenerConfig(name, bind, routes, key, limits, onFailure, ipPolicy, tls, rateLimits));
     }
 
     private List<RouteConfig> routes(Section l) {
@@ -130,9 +131,30 @@ final class ListenerParser {
                         + " (the catch-all route must be last)");
             }
             Optional<PayloadMatch> match = r.has("match") ? Optional.of(match(r.section("match", MATCH_KEYS))) : Optional.empty();
-            routes.add(new RouteConfig(match, clusterRef(r, "cluster"), r.bool("idempotent", false)));
+            String cluster = clusterRef(r, "cluster");
+            Optional<RouteRateLimit> limit = r.has("rate_limit")
+                    ? Optional.of(LimitsParser.routeLimit(r.section("rate_limit", LimitsParser.ROUTE_LIMIT_KEYS))) : Optional.empty();
+            routes.add(new RouteConfig(match, cluster, r.bool("idempotent", false), limit, qosClass(r, clusters.get(cluster))));
         }
         return routes;
+    }
+
+    /** {@code qos_class}: a class of the route's cluster's {@code qos}. */
+    private static Optional<String> qosClass(Section r, ClusterConfig cluster) {
+        if (!r.has("qos_class")) {
+            return Optional.empty();
+        }
+        String name = r.requiredString("qos_class", "a class of the cluster's qos");
+        if (cluster.qos().isEmpty()) {
+            throw r.error("qos_class", "cluster \"" + cluster.name() + "\" has no qos classes (give it qos: { classes: [...] })");
+        }
+        List<String> known = LimitsParser.classNames(cluster.qos().get().classes());
+        if (!known.contains(name)) {
+            throw r.error("qos_class", "unknown class \"" + name + "\" of cluster \"" + cluster.name() + "\""
+                    + Suggestions.nearest(name, known).map(n -> "; did you mean \"" + n + "\"?").orElse("")
+                    + " (defined: " + String.join(", ", known) + ")");
+        }
+        return Optional.of(name);
     }
 
     private static PayloadMatch match(Section m) {

@@ -14,12 +14,24 @@ import java.util.Optional;
  *                   cluster's retry policy may send one again on another endpoint even after it
  *                   was written to an endpoint that then failed (default false: only requests that
  *                   never reached the wire are retried)
+ * @param rateLimit  {@code rate_limit}: requests/s of this route, policed; empty = none (default)
+ * @param qosClass   {@code qos_class}: the class of service its requests wait in when the
+ *                   cluster's connections are busy (a class of the cluster's {@code qos}); empty =
+ *                   the cluster's default class
  */
-public record RouteConfig(Optional<PayloadMatch> match, String cluster, boolean idempotent) {
-    /** Validates both. */
+public record RouteConfig(Optional<PayloadMatch> match, String cluster, boolean idempotent, Optional<RouteRateLimit> rateLimit,
+                          Optional<String> qosClass) {
+    /** Validates every field. */
     public RouteConfig {
         Objects.requireNonNull(match, "match");
         Objects.requireNonNull(cluster, "cluster");
+        Objects.requireNonNull(rateLimit, "rateLimit");
+        Objects.requireNonNull(qosClass, "qosClass");
+    }
+
+    /** A route without a rate limit or a class of service. */
+    public RouteConfig(Optional<PayloadMatch> match, String cluster, boolean idempotent) {
+        this(match, cluster, idempotent, Optional.empty(), Optional.empty());
     }
 
     /** A route whose requests are not idempotent. */

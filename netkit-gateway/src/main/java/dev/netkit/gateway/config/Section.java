@@ -204,6 +204,11 @@ final class Section {
 
     /** A whole number in {@code min..max}. */
     int integer(String key, int def, int min, int max) {
+        return (int) longInteger(key, def, min, max);
+    }
+
+    /** A whole number in {@code min..max}, up to 64 bits (rates: a value beyond a long is "too large"). */
+    long longInteger(String key, long def, long min, long max) {
         Node v = value(key);
         if (v == null) {
             return def;
@@ -215,7 +220,7 @@ final class Section {
         if (value < min || value > max) {
             throw error(key, value + " is out of range; allowed: " + min + ".." + max);
         }
-        return (int) value;
+        return value;
     }
 
     private long parseLong(String key, String text) {

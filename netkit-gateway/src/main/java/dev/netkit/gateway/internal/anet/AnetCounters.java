@@ -12,6 +12,7 @@ final class AnetCounters {
     final LongAdder requests = new LongAdder();
     final LongAdder answered = new LongAdder();
     final LongAdder noRoute = new LongAdder();
+    final LongAdder rateLimited = new LongAdder();
     final LongAdder dropped = new LongAdder();
     final LongAdder closedClients = new LongAdder();
     private final Map<ErrorKind, LongAdder> failures = new EnumMap<>(ErrorKind.class);
@@ -41,6 +42,9 @@ final class AnetCounters {
         });
         if (noRoute.sum() > 0) {
             m.put("no_route", noRoute.sum());
+        }
+        if (rateLimited.sum() > 0) {
+            m.merge("rate_limited", rateLimited.sum(), Long::sum);
         }
         if (otherFailures.sum() > 0) {
             m.put("other", otherFailures.sum());

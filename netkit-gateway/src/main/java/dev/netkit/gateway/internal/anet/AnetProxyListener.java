@@ -26,10 +26,13 @@ public final class AnetProxyListener implements GatewayListener, AutoCloseable {
     private final AnetCounters counters;
     private final ForwardingHandler handler;
     private final FrameServer server;
+    private final IoGroup io;
     private volatile AnetListenerConfig config;
 
-    private AnetProxyListener(AnetListenerConfig config, AnetCounters counters, ForwardingHandler handler, FrameServer server) {
+    private AnetProxyListener(AnetListenerConfig config, AnetCounters counters, ForwardingHandler handler, FrameServer server,
+                              IoGroup io) {
         this.config = config;
+        this.io = io;
         this.counters = counters;
         this.handler = handler;
         this.server = server;
@@ -43,26 +46,35 @@ public final class AnetProxyListener implements GatewayListener, AutoCloseable {
      */
     public static AnetProxyListener start(AnetListenerConfig config, Function<String, Broker> brokers, IoGroup io, EventBus events) {
         AnetCounters counters = new AnetCounters();
-        ForwardingHandler handler = new ForwardingHandler(CompiledRoutes.of(config, brokers), config.onFailure(), counters);
+        ForwardingHandler handler = new ForwardingHandler(CompiledRoutes.of(config, brokers, null, io), config.onFailure(), counters);
         FrameServer.Builder server = FrameServer.builder()
                 .config(config.limits().frameServerConfig(config.bind()).toBuilder()
                         .maxInFlightPerConnection(config.limits().maxInFlight())
-                        .ipPolicy(config.ipPolicy()).tls(config.tls()).build())
+                        .ipPolicy(config.ipPolicy()).tls(config.tls()).limits(config.rateLimits()).build())
                 .io(io)
                 .asyncHandler(handler);
         if (events != null) {
             server.events(events);
         }
-        return new AnetProxyListener(config, counters, handler, server.start());
+        FrameServer started;
+        try {
+            started = server.start();
+        } catch (RuntimeException e) {
+            handler.routes().closeLimiters();
+            throw e;
+        }
+        return new AnetProxyListener(config, counters, handler, started, io);
     }
 
     /**
-     * Whether {@code next} can be applied without re-binding: same bind address, client limits and tls
-     * (routes, hash key, on_failure and the IP policy may differ).
+     * Whether {@code next} can be applied without re-binding: same bind address, client limits,
+     * rate limits and tls (routes, their rate limits and classes, hash key, on_failure and the IP
+     * policy may differ).
      */
     public boolean canUpdateTo(AnetListenerConfig next) {
         AnetListenerConfig c = config;
-        return c.bind().equals(next.bind()) && c.limits().equals(next.limits()) && c.tls().equals(next.tls());
+        return c.bind().equals(next.bind()) && c.limits().equals(next.limits()) && c.tls().equals(next.tls())
+                && c.rateLimits().equals(next.rateLimits());
     }
 
     /** Swaps routes, clusters, hash key and on_failure for requests from now on, and the IP policy for new connections. */
@@ -70,7 +82,10 @@ public final class AnetProxyListener implements GatewayListener, AutoCloseable {
         if (!canUpdateTo(next)) {
             throw new IllegalArgumentException("listener " + next.name() + ": bind, limits or tls changed; it must be re-bound");
         }
-        handler.update(CompiledRoutes.of(next, brokers), next.onFailure());
+        CompiledRoutes previous = handler.routes();
+        CompiledRoutes routes = CompiledRoutes.of(next, brokers, previous, io);
+        handler.update(routes, next.onFailure());
+        routes.closeUnusedOf(previous); // a request racing the swap on a closed fleet limiter gets its local share
         server.ipPolicy(next.ipPolicy());
         config = next;
     }
@@ -103,12 +118,13 @@ public final class AnetProxyListener implements GatewayListener, AutoCloseable {
     @Override
     public AnetListenerStats stats() {
         return new AnetListenerStats(config.name(), counters.requests.sum(), counters.answered.sum(),
-                counters.failuresByKind(), counters.dropped.sum(), counters.closedClients.sum(), server.stats());
+                counters.failuresByKind(), counters.dropped.sum(), counters.closedClients.sum(), server.stats(),
+                handler.routes().limitStats());
     }
 
     /** Stops accepting; answers what is in flight (bounded by the listener's shutdown timeout); closes. */
     public CompletableFuture<Void> closeAsync() {
-        return server.stopAsync();
+        return server.stopAsync().whenComplete((v, e) -> handler.routes().closeLimiters());
     }
 
     /** {@link #closeAsync()}: requests in flight are bounded by the listener's own shutdown timeout. */
@@ -120,6 +136,12 @@ public final class AnetProxyListener implements GatewayListener, AutoCloseable {
     @Override
     public void close() {
         server.stop();
+        handler.routes().closeLimiters();
+    }
+
+    /** Per route with a {@code rate_limit}: requests refused and, for a fleet limit, its Redis counters. */
+    public Map<String, Map<String, Object>> routeLimits() {
+        return handler.routes().limitStats();
     }
 
     /**

@@ -6,6 +6,7 @@ import dev.netkit.gateway.config.HashKeyConfig;
 import dev.netkit.gateway.config.RouteConfig;
 import dev.netkit.netty.client.Broker;
 import dev.netkit.netty.client.RequestOptions;
+import dev.netkit.netty.transport.IoGroup;
 import io.netty.buffer.ByteBuf;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +23,7 @@ final class CompiledRoutes {
      * options its requests are sent with (made once here, so a request without a hash key
      * allocates none).
      */
-    record Route(int offset, byte[] prefix, String cluster, Broker broker, RequestOptions options) {
+    record Route(int offset, byte[] prefix, String cluster, Broker broker, RequestOptions options, RouteLimiter limiter) {
         boolean matches(ByteBuf payload) {
             if (prefix == null) {
                 return true;
@@ -50,20 +51,80 @@ final class CompiledRoutes {
         this.keyLength = keyLength;
     }
 
-    /** Binds {@code config}'s routes to brokers; {@code brokers} must know every cluster they name. */
-    static CompiledRoutes of(AnetListenerConfig config, Function<String, Broker> brokers) {
+    /**
+     * Binds {@code config}'s routes to brokers; {@code brokers} must know every cluster they name.
+     * A route whose {@code rate_limit} equals the one at the same position of {@code previous}
+     * keeps that limiter (its tokens, counters and Redis connection); the others get new ones.
+     */
+    static CompiledRoutes of(AnetListenerConfig config, Function<String, Broker> brokers, CompiledRoutes previous, IoGroup io) {
         List<RouteConfig> list = config.routes();
         Route[] routes = new Route[list.size()];
         for (int i = 0; i < routes.length; i++) {
             RouteConfig r = list.get(i);
+            int at = i;
             Broker broker = brokers.apply(r.cluster());
-            RequestOptions options = r.idempotent() ? RequestOptions.defaults().asIdempotent() : RequestOptions.defaults();
+            RequestOptions base = r.idempotent() ? RequestOptions.defaults().asIdempotent() : RequestOptions.defaults();
+            RequestOptions options = r.qosClass().map(base::withQosClass).orElse(base);
+            RouteLimiter limiter = r.rateLimit().map(l -> previous != null && at < previous.routes.length
+                    && previous.routes[at].limiter() != null && previous.routes[at].limiter().config().equals(l)
+                    ? previous.routes[at].limiter() : RouteLimiter.of(l, config.name() + " " + label(at, r), io)).orElse(null);
             routes[i] = r.match()
-                    .map(m -> new Route(m.offset(), m.prefix().bytes(), r.cluster(), broker, options))
-                    .orElseGet(() -> new Route(0, null, r.cluster(), broker, options));
+                    .map(m -> new Route(m.offset(), m.prefix().bytes(), r.cluster(), broker, options, limiter))
+                    .orElseGet(() -> new Route(0, null, r.cluster(), broker, options, limiter));
         }
         HashKeyConfig key = config.hashKey().orElse(null);
         return new CompiledRoutes(routes, key == null ? 0 : key.offset(), key == null ? 0 : key.length());
+    }
+
+    /** How stats name route {@code i}: {@code routes[i] -> cluster}. */
+    static String label(int i, RouteConfig r) {
+        return "routes[" + i + "] -> " + r.cluster();
+    }
+
+    /** Closes the limiters of {@code previous} that these routes do not use any more. */
+    void closeUnusedOf(CompiledRoutes previous) {
+        java.util.Set<RouteLimiter> kept = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (Route r : routes) {
+            kept.add(r.limiter());
+        }
+        for (Route r : previous.routes) {
+            if (r.limiter() != null && !kept.contains(r.limiter())) {
+                r.limiter().close();
+            }
+        }
+    }
+
+    /** Closes every limiter (the listener is closing). */
+    void closeLimiters() {
+        for (Route r : routes) {
+            if (r.limiter() != null) {
+                r.limiter().close();
+            }
+        }
+    }
+
+    /** Per route with a {@code rate_limit}: requests refused, and the fleet's counters when it has one. */
+    Map<String, Map<String, Object>> limitStats() {
+        Map<String, Map<String, Object>> m = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < routes.length; i++) {
+            RouteLimiter l = routes[i].limiter();
+            if (l != null) {
+                Map<String, Object> s = new java.util.LinkedHashMap<>();
+                s.put("rate_limited", l.rejected.sum());
+                dev.netkit.netty.fleet.FleetStats f = l.fleetStats();
+                if (f != null) {
+                    s.put("fleet_round_trips", f.roundTrips());
+                    s.put("fleet_tokens_fetched", f.tokensFetched());
+                    s.put("fleet_fallback_admitted", f.fallbackAdmitted());
+                    s.put("fleet_fallback_episodes", f.fallbackEpisodes());
+                    s.put("fleet_failures", f.failures());
+                    s.put("fleet_degraded", f.degraded());
+                    s.put("fleet_members", f.members());
+                }
+                m.put("routes[" + i + "] -> " + routes[i].cluster(), s); // as label(i, route)
+            }
+        }
+        return m;
     }
 
     /** The first route {@code payload} matches, or null. */

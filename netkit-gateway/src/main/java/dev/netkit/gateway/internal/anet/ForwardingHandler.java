@@ -55,6 +55,10 @@ final class ForwardingHandler implements AsyncRequestHandler {
             counters.noRoute.increment();
             return failed();
         }
+        if (route.limiter() != null && !route.limiter().tryAcquire()) {
+            counters.rateLimited.increment(); // policing: not sent upstream; the client sees on_failure
+            return failed();
+        }
         byte[] payload = new byte[request.readableBytes()];
         request.getBytes(request.readerIndex(), payload);
         RequestOptions options = current.hashes() ? route.options().withKey(current.key(payload)) : route.options();

@@ -126,7 +126,7 @@ class GatewayRoutingFuzzTest {
         String expected = reference(specs, payload);
 
         assertThat(config.route(payload).map(RouteConfig::cluster).orElse(null)).as("config's route").isEqualTo(expected);
-        CompiledRoutes compiled = CompiledRoutes.of(config, BROKERS::get);
+        CompiledRoutes compiled = CompiledRoutes.of(config, BROKERS::get, null, null);
         UnpooledByteBufAllocator alloc = new UnpooledByteBufAllocator(false);
         int junk = payload.length % 7; // bytes before the reader index: matching must be relative to it
         ByteBuf request = alloc.heapBuffer(junk + payload.length).writeZero(junk).writeBytes(payload).skipBytes(junk);
