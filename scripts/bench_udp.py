@@ -4,7 +4,9 @@ against the independent C tool ../shared/tools/udpload.c, side by side, on loopb
 
 Usage (Debian 12, gcc present; everything is started here and stopped at the end):
   scripts/bench_udp.py [--cells sink,echo,driver,gateway] [--reps 3] [--seconds 4] [--warmup 1]
-                       [--tools ../shared/tools] [--md OUT.md]
+                       [--tools ../shared/tools] [--jar NETKIT_JAR] [--md OUT.md]
+  Before/after of one cell: copy the old build's jar aside and alternate runs with --jar OLD and
+  the default (e.g. --cells gateway --reps 1, three times each).
   Smoke test: scripts/bench_udp.py --reps 1 --seconds 1
 
 Cells (64-byte datagrams; targets alternate within each repetition, order rotated):
@@ -131,6 +133,7 @@ def main():
     ap.add_argument("--warmup", type=float, default=1)
     ap.add_argument("--tools", default=os.path.join(os.path.dirname(ROOT), "shared", "tools"))
     ap.add_argument("--base-port", type=int, default=19900)
+    ap.add_argument("--jar", default=JAR, help="the netkit CLI jar to run (e.g. a copy of an older build, for before/after)")
     ap.add_argument("--md")
     ap.add_argument("--render", metavar="JSONL", help="only print the tables of an earlier run's raw file")
     a = ap.parse_args()
@@ -155,7 +158,8 @@ def main():
                 results.setdefault((r["cell"], r["target"]), []).append(r)
         return report(results, [c for c in cells if any(k[0] == c for k in results)], meta.get("jdk", "?"),
                       meta.get("seconds", secs), meta.get("warmup", warm), 0, a.render, None)
-    ensure_jar()
+    if a.jar == JAR:
+        ensure_jar()
     jv, jdk = java()
     tmp = tempfile.mkdtemp(prefix="bench-udp-")
     os.makedirs(os.path.join(ROOT, "bench-results"), exist_ok=True)
@@ -180,13 +184,13 @@ def main():
     try:
         subprocess.run(["gcc", "-O2", "-o", U, f"{a.tools}/udpload.c"], check=True)
         raw.write(json.dumps({"type": "meta", "jdk": jdk, "nproc": os.cpu_count(), "kernel": os.uname().release,
-                              "seconds": secs, "warmup": warm}) + "\n")
+                              "seconds": secs, "warmup": warm, "jar": a.jar}) + "\n")
         life = "7200"
         nk = {}
         if "sink" in cells or "echo" in cells:
             for i, mode in enumerate(("sink", "echo")):
                 port, mport = bp + 1 + i, bp + 11 + i
-                nk[mode] = (Bg(f"netkit-{mode}", jv + ["-jar", JAR, "udp-serve", "--port", str(port), "--mode", mode,
+                nk[mode] = (Bg(f"netkit-{mode}", jv + ["-jar", a.jar, "udp-serve", "--port", str(port), "--mode", mode,
                                                        "--metrics-port", str(mport)], tmp, r"listening on"), port, mport)
         cecho_port = bp + 5
         cecho = Bg("c-echo", [U, "sink", "-a", "127.0.0.1", "-p", str(cecho_port), "-e", "-d", life], tmp)
@@ -209,7 +213,7 @@ admin: {{ bind: "127.0.0.1:0" }}
             with open(cfg, "w") as f:
                 f.write(gw_yaml)
             raw.write(json.dumps({"type": "gateway-config", "yaml": gw_yaml}) + "\n")
-            gw = Bg("gateway", jv + ["-jar", JAR, "gateway", "--config", cfg], tmp, r"listening u on")
+            gw = Bg("gateway", jv + ["-jar", a.jar, "gateway", "--config", cfg], tmp, r"listening u on")
         log("warm-up (unrecorded) ...")
         for mode, (b, port, _) in nk.items():  # JIT of the servers
             subprocess.run([U, "send", "-p", str(port), "-s", "64", "-d", "3", "-w", "0"] + (["-e"] if mode == "echo" else []),
@@ -259,7 +263,7 @@ admin: {{ bind: "127.0.0.1:0" }}
                         outs, r = measure([send(port)], window, {"sink": [sink.pid]})
                         r["sent_pps"] = parse_result(outs[0])["sent_pps"]
                     else:
-                        argv = jv + ["-jar", JAR, "udp-load", "--target", f"127.0.0.1:{port}", "--size", "64",
+                        argv = jv + ["-jar", a.jar, "udp-load", "--target", f"127.0.0.1:{port}", "--size", "64",
                                      "--duration", f"{warm + secs:g}s", "--no-echo", "--json"]
                         outs, r = measure([argv], (1 + warm + 0.1 * secs, 1 + warm + 0.8 * secs), {"sink": [sink.pid]})
                         j = json.loads(outs[0].strip().splitlines()[-1])

@@ -197,6 +197,12 @@ public final class EffectiveConfig {
             putProbe(h, "expect", u.health().expect());
             m.put("health", h);
         }
+        Map<String, Object> b = new LinkedHashMap<>();
+        b.put("receive", u.socketBuffers().receive());
+        b.put("send", u.socketBuffers().send());
+        b.put("upstream_receive", u.socketBuffers().upstreamReceive());
+        b.put("upstream_send", u.socketBuffers().upstreamSend());
+        m.put("socket_buffers", b);
         m.put("ip_policy", ipPolicy(u.ipPolicy()));
     }
 

@@ -22,7 +22,8 @@ final class ListenerParser {
     static final List<String> TCP_KEYS = List.of("cluster", "lb", "sticky_ttl", "idle_timeout", "connect_timeout",
             "max_connections", "proxy_protocol", "ip_policy", "tls");
     static final List<String> UDP_KEYS = List.of("cluster", "lb", "idle_timeout", "max_sessions", "max_datagram_size",
-            "health", "ip_policy");
+            "health", "socket_buffers", "ip_policy");
+    static final List<String> UDP_BUFFER_KEYS = List.of("receive", "send", "upstream_receive", "upstream_send");
     static final List<String> UDP_HEALTH_KEYS = List.of("probe", "probe_hex", "expect", "expect_hex");
     static final List<String> ALL_KEYS = Stream.of(COMMON_KEYS, ANET_KEYS, TCP_KEYS, UDP_KEYS).flatMap(List::stream).distinct().toList();
     static final List<String> ROUTE_KEYS = List.of("match", "cluster", "idempotent", "rate_limit", "qos_class");
@@ -208,8 +209,20 @@ final class ListenerParser {
             health = h.build(() -> new UdpHealthConfig(probe, expect));
         }
         UdpHealthConfig checked = health;
+        UdpSocketBuffers buffers = socketBuffers(l.section("socket_buffers", UDP_BUFFER_KEYS));
         IpPolicy ipPolicy = ipPolicy(l.section("ip_policy", IP_POLICY_KEYS));
-        return l.build(() -> new UdpListenerConfig(name, bind, cluster.name(), lb, idle, maxSessions, maxDatagram, checked, ipPolicy));
+        return l.build(() -> new UdpListenerConfig(name, bind, cluster.name(), lb, idle, maxSessions, maxDatagram, checked, buffers,
+                ipPolicy));
+    }
+
+    /** {@code socket_buffers: { receive: BYTES, send: BYTES, upstream_receive: BYTES, upstream_send: BYTES }}; 0 = the kernel's default. */
+    private static UdpSocketBuffers socketBuffers(Section b) {
+        UdpSocketBuffers d = UdpSocketBuffers.DEFAULTS;
+        int receive = b.integer("receive", d.receive(), 0, Integer.MAX_VALUE);
+        int send = b.integer("send", d.send(), 0, Integer.MAX_VALUE);
+        int upstreamReceive = b.integer("upstream_receive", d.upstreamReceive(), 0, Integer.MAX_VALUE);
+        int upstreamSend = b.integer("upstream_send", d.upstreamSend(), 0, Integer.MAX_VALUE);
+        return b.build(() -> new UdpSocketBuffers(receive, send, upstreamReceive, upstreamSend));
     }
 
     /** {@code ip_policy: { allow: [CIDR...], deny: [...], max_connections_per_ip: N, ... }}; absent = allow all. */

@@ -26,6 +26,8 @@ import java.util.Objects;
  *                        ({@code oversize}); default {@value #DEFAULT_MAX_DATAGRAM_SIZE}, at most 65,507
  * @param health          the UDP probe of the listener's active health checks (with the cluster's
  *                        {@code health} timing); {@link UdpHealthConfig#NONE} = no active checks
+ * @param socketBuffers   {@code SO_RCVBUF}/{@code SO_SNDBUF} of the listening and the upstream sockets
+ *                        ({@code socket_buffers}); default {@link UdpSocketBuffers#DEFAULTS}
  * @param ipPolicy        which clients it serves ({@code ip_policy}); per-IP limits count sessions
  *                        ({@code max_connections_per_ip}: sessions open at once per client IP,
  *                        {@code max_new_connections_per_second_per_ip}: new sessions per second)
@@ -39,6 +41,7 @@ public record UdpListenerConfig(
         int maxSessions,
         int maxDatagramSize,
         UdpHealthConfig health,
+        UdpSocketBuffers socketBuffers,
         IpPolicy ipPolicy) implements ListenerConfig {
 
     /** The default {@code idle_timeout}, in seconds. */
@@ -65,6 +68,7 @@ public record UdpListenerConfig(
             throw new IllegalArgumentException("maxDatagramSize: " + maxDatagramSize + " (expected: 1.." + MAX_DATAGRAM_SIZE_LIMIT + ")");
         }
         Objects.requireNonNull(health, "health");
+        Objects.requireNonNull(socketBuffers, "socketBuffers");
         Objects.requireNonNull(ipPolicy, "ipPolicy");
     }
 

@@ -118,13 +118,14 @@ class GatewayConfigParserTest {
                   - { name: a, bind: "127.0.0.1:7300", protocol: udp, cluster: c }
                   - { name: b, bind: "127.0.0.1:7301", protocol: udp, cluster: c, lb: least-outstanding, idle_timeout: 30s,
                       max_sessions: 50, max_datagram_size: 1472, health: { probe: "ping", expect_hex: "706f6e67" },
+                      socket_buffers: { receive: 1048576, upstream_send: 65536 },
                       ip_policy: { deny: [ 10.0.0.0/8 ], max_connections_per_ip: 4 } }
                 clusters:
                   - { name: c, endpoints: ["127.0.0.1:1"], lb: round-robin }
                 """;
         GatewayConfig config = parse(yaml);
         assertThat(config.listeners().get(0)).isEqualTo(new UdpListenerConfig("a", new BindAddress("127.0.0.1", 7300), "c",
-                LbPolicy.SOURCE_IP_HASH, Duration.ofSeconds(60), 10_000, 2048, UdpHealthConfig.NONE, IpPolicy.allowAll()));
+                LbPolicy.SOURCE_IP_HASH, Duration.ofSeconds(60), 10_000, 2048, UdpHealthConfig.NONE, UdpSocketBuffers.DEFAULTS, IpPolicy.allowAll()));
         UdpListenerConfig b = (UdpListenerConfig) config.listeners().get(1);
         assertThat(b.lb()).isEqualTo(LbPolicy.LEAST_OUTSTANDING);
         assertThat(b.idleTimeout()).isEqualTo(Duration.ofSeconds(30));
@@ -132,6 +133,7 @@ class GatewayConfigParserTest {
         assertThat(b.maxDatagramSize()).isEqualTo(1472);
         assertThat(b.health()).isEqualTo(new UdpHealthConfig(Payload.ofText("ping"), Payload.ofText("pong")));
         assertThat(b.ipPolicy().maxConnectionsPerIp()).isEqualTo(4);
+        assertThat(b.socketBuffers()).isEqualTo(new UdpSocketBuffers(1 << 20, 0, UdpSocketBuffers.DEFAULT_UPSTREAM_RECEIVE, 65_536));
         assertThat(parse(config.toYaml())).as("the effective config parses back to an equal one").isEqualTo(config);
         assertThat(config.toYaml()).contains("protocol: udp").contains("max_sessions: 50").contains("expect: pong");
     }

@@ -10,6 +10,7 @@ import dev.netkit.core.jfr.NetkitJfr;
 import dev.netkit.core.time.Ticker;
 import dev.netkit.gateway.UdpListenerStats;
 import dev.netkit.gateway.config.UdpListenerConfig;
+import dev.netkit.gateway.config.UdpSocketBuffers;
 import dev.netkit.gateway.internal.GatewayListener;
 import dev.netkit.gateway.internal.tcp.TcpRoute;
 import dev.netkit.netty.internal.udp.UdpSockets;
@@ -17,9 +18,6 @@ import dev.netkit.netty.transport.IoGroup;
 import dev.netkit.netty.udp.UdpServerConfig;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.FixedRecvByteBufAllocator;
-import io.netty.channel.WriteBufferWaterMark;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,14 +42,13 @@ import org.slf4j.LoggerFactory;
 public final class UdpProxyListener implements GatewayListener, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(UdpProxyListener.class);
     private static final long WARN_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
-    private static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(256 << 10, 1 << 20);
 
     private final String name;
     private final IoGroup io;
     private final UdpCounters counters = new UdpCounters();
     private final IpAdmission ipAdmission;
     private final List<UdpSessions> tables = new CopyOnWriteArrayList<>();
-    private final Bootstrap upstreamBootstrap;
+    private volatile Bootstrap upstreamBootstrap;
     private volatile UdpListenerConfig config;
     private volatile TcpRoute route;
     private volatile long lastWarnNanos = System.nanoTime() - WARN_INTERVAL_NANOS;
@@ -63,20 +60,28 @@ public final class UdpProxyListener implements GatewayListener, AutoCloseable {
         this.route = route;
         this.config = config;
         this.ipAdmission = new IpAdmission(config.ipPolicy(), Ticker.system());
-        // Upstream replies get a slot one byte over the limit, so an oversize reply is recognised (truncated) and dropped.
-        this.upstreamBootstrap = new Bootstrap()
-                .channel(UdpSockets.channelClass(io.transport()))
-                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
-                .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(config.maxDatagramSize() + 1).maxMessagesPerRead(16));
+        this.upstreamBootstrap = upstreamBootstrap(config);
+    }
+
+    private UdpServerConfig socketConfig(UdpListenerConfig c) {
+        UdpSocketBuffers b = c.socketBuffers();
+        return UdpServerConfig.builder().host(c.bind().host()).port(c.bind().port()).maxDatagramSize(c.maxDatagramSize())
+                .receiveBufferBytes(b.receive()).sendBufferBytes(b.send()).build();
+    }
+
+    private Bootstrap upstreamBootstrap(UdpListenerConfig c) {
+        return UpstreamSockets.bootstrap(io.transport(), c.maxDatagramSize(),
+                UdpSockets.datagramsPerWakeup(socketConfig(c), io.transport()),
+                c.socketBuffers().upstreamReceive(), c.socketBuffers().upstreamSend());
     }
 
     /** Binds; the first datagrams are served when this returns. */
     public UdpProxyListener start() throws InterruptedException {
         UdpListenerConfig c = config;
-        UdpServerConfig socketConfig = UdpServerConfig.builder().host(c.bind().host()).port(c.bind().port())
-                .maxDatagramSize(c.maxDatagramSize()).build();
+        UdpServerConfig socketConfig = socketConfig(c);
+        int maxPending = 2 * UdpSockets.datagramsPerWakeup(socketConfig, io.transport());
         sockets = List.copyOf(UdpSockets.bind(socketConfig, io.transport(), io.eventLoops(), loop -> {
-            UdpSessions table = new UdpSessions(this, counters, loop);
+            UdpSessions table = new UdpSessions(this, counters, loop, maxPending);
             tables.add(table);
             return new ClientSocketHandler(table);
         }));
@@ -97,8 +102,9 @@ public final class UdpProxyListener implements GatewayListener, AutoCloseable {
         return (IpPermit) decision;
     }
 
-    /** Takes new settings (idle timeout, max sessions, IP policy) from now on; open sessions stay. */
+    /** Takes new settings (idle timeout, max sessions, IP policy, upstream socket buffers) from now on; open sessions stay. */
     public void update(UdpListenerConfig next) {
+        upstreamBootstrap = upstreamBootstrap(next);
         config = next;
         ipAdmission.policy(next.ipPolicy());
     }
@@ -112,10 +118,12 @@ public final class UdpProxyListener implements GatewayListener, AutoCloseable {
         return route;
     }
 
-    /** Whether {@code next} can be applied without re-binding: same address and receive sizing. */
+    /** Whether {@code next} can be applied without re-binding: same address, receive sizing and listening socket buffers. */
     public boolean canUpdateTo(UdpListenerConfig next) {
         UdpListenerConfig c = config;
-        return c.bind().equals(next.bind()) && c.maxDatagramSize() == next.maxDatagramSize();
+        return c.bind().equals(next.bind()) && c.maxDatagramSize() == next.maxDatagramSize()
+                && c.socketBuffers().receive() == next.socketBuffers().receive()
+                && c.socketBuffers().send() == next.socketBuffers().send();
     }
 
     Bootstrap upstreamBootstrap() {

@@ -13,9 +13,6 @@ import java.util.ArrayDeque;
  * balancer and the idle sweep need to know. Confined to the event loop of its {@link UdpSessions}.
  */
 final class UdpSession {
-    /** Datagrams held while the upstream socket is still connecting (not the case on epoll, where it connects at once). */
-    static final int MAX_PENDING = 64;
-
     final InetSocketAddress client;
     final TcpRoute route;
     final EndpointState endpoint;

@@ -34,7 +34,9 @@ import java.util.concurrent.TimeUnit;
  * Per datagram from a client: a HashMap lookup by its address (the InetSocketAddress Netty made
  * for it), then a write to the session's upstream without flush; upstreams written in a receive
  * batch are flushed once at its end. Per reply: a write to the listening socket, flushed at the
- * end of the upstream socket's read batch. No clock is read per datagram: a session is marked
+ * end of the upstream socket's read batch. An upstream socket reads with recvmmsg, twice as many
+ * datagrams a wake-up as the listening socket (UpstreamSockets): under overload replies drain
+ * first and the excess is dropped by the kernel at the listening socket, before any work. No clock is read per datagram: a session is marked
  * active, and the sweep (every idle_timeout / 4, between 10 ms and 1 s) turns marks into times, so
  * a session ends between idle_timeout and idle_timeout + one sweep period after its last datagram.
  *
@@ -56,6 +58,13 @@ final class UdpSessions {
     private final UdpProxyListener listener;
     private final UdpCounters counters;
     private final EventLoop loop;
+    /**
+     * Datagrams held per session while its upstream socket connects: the connect completes after
+     * the receive batch that opened the session (registration is a task of the loop), and that
+     * batch can bring up to a wake-up's worth of the client's datagrams; twice that, so a burst is
+     * never cut at its start.
+     */
+    private final int maxPending;
     private final Map<InetSocketAddress, UdpSession> sessions = new HashMap<>();
     private final List<UdpSession> toFlush = new ArrayList<>();
     private Channel socket;
@@ -63,10 +72,11 @@ final class UdpSessions {
     private ScheduledFuture<?> sweep;
     private boolean closed;
 
-    UdpSessions(UdpProxyListener listener, UdpCounters counters, EventLoop loop) {
+    UdpSessions(UdpProxyListener listener, UdpCounters counters, EventLoop loop, int maxPending) {
         this.listener = listener;
         this.counters = counters;
         this.loop = loop;
+        this.maxPending = maxPending;
     }
 
     EventLoop loop() {
@@ -116,7 +126,7 @@ final class UdpSessions {
     private void forward(UdpSession s, ByteBuf content, int length) {
         s.active = true;
         if (s.pending != null) {
-            if (s.pending.size() >= UdpSession.MAX_PENDING) {
+            if (s.pending.size() >= maxPending) {
                 counters.drop(UdpDrop.QUEUE_FULL);
             } else {
                 s.pending.add(content.retain());

@@ -14,6 +14,7 @@ import dev.netkit.gateway.config.BindAddress;
 import dev.netkit.gateway.config.LbPolicy;
 import dev.netkit.gateway.config.UdpHealthConfig;
 import dev.netkit.gateway.config.UdpListenerConfig;
+import dev.netkit.gateway.config.UdpSocketBuffers;
 import dev.netkit.gateway.internal.tcp.TcpRoute;
 import dev.netkit.gateway.testing.UdpBackend;
 import dev.netkit.netty.transport.IoGroup;
@@ -27,7 +28,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -53,7 +58,7 @@ class UdpProxyListenerTest {
 
     static UdpListenerConfig config(LbPolicy lb, Duration idle, int maxSessions) {
         return new UdpListenerConfig("udp-front", new BindAddress("127.0.0.1", 0), "pool", lb, idle, maxSessions, 2048,
-                UdpHealthConfig.NONE, IpPolicy.allowAll());
+                UdpHealthConfig.NONE, UdpSocketBuffers.DEFAULTS, IpPolicy.allowAll());
     }
 
     private TcpRoute route(Strategy strategy, TcpRoute.Policy policy, String... endpoints) {
@@ -131,6 +136,45 @@ class UdpProxyListenerTest {
         proxy.close();
         assertThat(proxy.stats().sessionsActive()).isZero();
         assertThat(proxy.route().balancer().state(Endpoint.parse(backend.address())).outstanding()).isZero();
+    }
+
+    /**
+     * Regression (issue 13 benchmark): a new client's first burst is read in one wake-up (up to 4
+     * recvmmsg calls) before its upstream socket is connected; the datagrams held meanwhile were
+     * bounded at 64, so the rest of a burst was dropped (queue_full) although nothing was overloaded.
+     */
+    @Test
+    void aNewClientsBurstReadInOneWakeUpIsRelayedWhole() throws Exception {
+        UdpBackend backend = later(UdpBackend.tagged('a'));
+        UdpProxyListener proxy = start(config(LbPolicy.SOURCE_IP_HASH, Duration.ofMinutes(1), 100),
+                route(Strategy.MAGLEV, TcpRoute.Policy.SOURCE_IP_HASH, backend.address()));
+        DatagramSocket c = client();
+        c.setReceiveBufferSize(4 << 20); // the replies come as fast as the requests: room for all of them
+        int burst = 300;
+        CountDownLatch held = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        io.eventLoops().next().execute(() -> { // the listener's only loop: the burst waits in the socket
+            held.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
+        for (int i = 0; i < burst; i++) {
+            send(c, proxy.localAddress(), "m" + i);
+        }
+        release.countDown();
+        Set<String> answers = new HashSet<>();
+        c.setSoTimeout(2000);
+        for (byte[] b; answers.size() < burst && (b = receive(c, proxy.localAddress())) != null; ) {
+            answers.add(text(b));
+        }
+        UdpListenerStats stats = proxy.stats();
+        assertThat(stats.drops()).as("nothing is dropped: %s", stats).allSatisfy((reason, n) -> assertThat(n).as(reason).isZero());
+        assertThat(stats.packetsToUpstreams()).isEqualTo(burst);
+        assertThat(answers).hasSize(burst).contains("am0", "am" + (burst - 1));
     }
 
     @Test

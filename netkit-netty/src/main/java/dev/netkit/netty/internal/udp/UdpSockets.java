@@ -46,6 +46,14 @@ public final class UdpSockets {
         return Math.max(1, Math.min(config.receiveBatch(), MAX_READ_BUFFER / slot));
     }
 
+    /**
+     * Datagrams one wake-up of a listening socket reads at most (epoll: up to 4 {@code recvmmsg}
+     * calls of {@link #batchOf}; elsewhere 64): what a proxy's reply path must keep up with.
+     */
+    public static int datagramsPerWakeup(UdpServerConfig config, Transport transport) {
+        return transport.name().equals("epoll") && !config.udpGro() ? Math.max(64, batchOf(config) * 4) : 64;
+    }
+
     /** Whether this transport gets one socket per event loop. */
     public static boolean reusePort(Transport transport) {
         return transport.name().equals("epoll");
@@ -102,7 +110,7 @@ public final class UdpSockets {
         int batch = batchOf(config);
         return b.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, slot)
                 .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(slot * batch)
-                        .maxMessagesPerRead(Math.max(64, batch * 4))); // counted in datagrams: up to 4 calls per wake-up
+                        .maxMessagesPerRead(datagramsPerWakeup(config, transport))); // counted in datagrams: up to 4 calls per wake-up
     }
 
     /** The datagram channel class of {@code transport} (also for netkit's UDP load tool). */
