@@ -122,6 +122,10 @@ public final class GatewayConfigParser {
                     mark.map(m -> m.getColumn() + 1).orElse(0), "", "malformed YAML: " + e.getProblem().strip() + context);
         } catch (YamlEngineException e) {
             throw new ConfigException(fileName, 0, 0, "", "malformed YAML: " + oneLine(e.getMessage()));
+        } catch (IllegalArgumentException e) {
+            // snakeyaml-engine validates some values only when it builds the node, with an
+            // unmarked IllegalArgumentException: a tag "!%0" (found by GatewayConfigFuzzTest).
+            throw new ConfigException(fileName, 0, 0, "", "malformed YAML: " + oneLine(e.getMessage()));
         }
         if (root.isEmpty() || Section.isNull(root.get())) {
             throw new ConfigException(fileName, 1, 1, "", "empty file (expected a mapping with listeners and clusters)");

@@ -1,6 +1,7 @@
 package dev.netkit.gateway.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.nio.file.Path;
@@ -47,6 +48,13 @@ class BadConfigTest {
                 """);
         assertAt(e, 3, 25, "");
         assertThat(e.problem()).startsWith("malformed YAML: mapping values are not allowed here");
+    }
+
+    @Test
+    void aTagSnakeyamlCannotBuildIsMalformedYamlNotAnIllegalArgument() {
+        // snakeyaml-engine throws a bare IllegalArgumentException for this tag (GatewayConfigFuzzTest).
+        assertThatThrownBy(() -> new GatewayConfigParser().parse("!%0", "gateway.yaml")).isInstanceOf(ConfigException.class)
+                .hasMessage("gateway.yaml: malformed YAML: Tag must not contain leading or trailing spaces.");
     }
 
     @Test

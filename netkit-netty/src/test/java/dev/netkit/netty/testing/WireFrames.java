@@ -2,7 +2,9 @@ package dev.netkit.netty.testing;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /** A reference parser of wire format v1 byte streams, written apart from the code under test. */
 public final class WireFrames {
@@ -48,20 +50,46 @@ public final class WireFrames {
     public record Parsed(List<Frame> frames, int badLength, int trailing) {}
 
     public static Parsed parse(byte[] s) {
+        return parse(s, s.length);
+    }
+
+    /** Parses the first {@code length} bytes of {@code s}. */
+    public static Parsed parse(byte[] s, int length) {
         List<Frame> frames = new ArrayList<>();
         int i = 0;
-        while (s.length - i >= 2) {
+        while (length - i >= 2) {
             int len = ((s[i] & 0xFF) << 8) | (s[i + 1] & 0xFF);
             if (len < 4) {
                 return new Parsed(frames, len, 0);
             }
-            if (s.length - i - 2 < len) {
+            if (length - i - 2 < len) {
                 break;
             }
             int correlation = ((s[i + 2] & 0xFF) << 24) | ((s[i + 3] & 0xFF) << 16) | ((s[i + 4] & 0xFF) << 8) | (s[i + 5] & 0xFF);
             frames.add(new Frame(correlation, Arrays.copyOfRange(s, i + 6, i + 2 + len)));
             i += 2 + len;
         }
-        return new Parsed(frames, -1, s.length - i);
+        return new Parsed(frames, -1, length - i);
+    }
+
+    /** Whether both hold the same frames, each as often, in any order (linear: a fuzz target runs it per input). */
+    public static boolean sameInAnyOrder(List<Frame> a, List<Frame> b) {
+        if (a.size() != b.size()) {
+            return false;
+        }
+        Map<Frame, Integer> counts = new HashMap<>();
+        a.forEach(f -> counts.merge(f, 1, Integer::sum));
+        for (Frame f : b) {
+            Integer n = counts.get(f);
+            if (n == null) {
+                return false;
+            }
+            if (n == 1) {
+                counts.remove(f);
+            } else {
+                counts.put(f, n - 1);
+            }
+        }
+        return counts.isEmpty();
     }
 }
