@@ -1,7 +1,9 @@
 package dev.netkit.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import dev.netkit.metrics.testing.PromText;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -11,6 +13,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -34,6 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
 class UdpServeCommandProcessTest {
     private static final Pattern LISTENING = Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+)");
     private static final String EOF = "\u0000EOF";
+    private static final Pattern METRICS_ON = Pattern.compile("metrics on (http://127\\.0\\.0\\.1:\\d+/metrics)");
 
     @TempDir
     Path tmp;
@@ -75,7 +79,7 @@ class UdpServeCommandProcessTest {
 
     @Test
     void sinkModeAnswersNothing() throws Exception {
-        int port = start("sink");
+        int port = start("sink", "--metrics-port", "0");
         try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
             socket.setSoTimeout(300);
             byte[] payload = {1, 2, 3};
@@ -85,7 +89,12 @@ class UdpServeCommandProcessTest {
             DatagramPacket answer = new DatagramPacket(new byte[100], 100);
             assertThat(receives(socket, answer)).as("a sink answers nothing").isFalse();
         }
-        Thread.sleep(200); // the last datagram is read before the signal (loopback: microseconds)
+        // SIGTERM only once the server has read all five (its own counter, scraped from its metrics)
+        String metrics = await().atMost(Duration.ofSeconds(10))
+                .until(() -> METRICS_ON.matcher(stderr()).results().map(r -> r.group(1)).findFirst(), java.util.Optional::isPresent)
+                .orElseThrow();
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(PromText.scrape(metrics).value("netkit_udp_received_packets_total")).hasValue(5));
         assertThat(process.toHandle().destroy()).isTrue();
         assertExitsZero();
         assertThat(stdoutLines).as(stderr()).last().isEqualTo("received 5 packets");
@@ -100,12 +109,13 @@ class UdpServeCommandProcessTest {
         }
     }
 
-    private int start(String mode) throws IOException, InterruptedException {
+    private int start(String mode, String... more) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED", "-Xmx128m", "-XX:TieredStopAtLevel=1",
                 "-cp", System.getProperty("java.class.path"),
                 NetkitCommand.class.getName(), "udp-serve", "--port", "0", "--io-threads", "1", "--mode", mode));
+        command.addAll(List.of(more));
         process = new ProcessBuilder(command)
                 .redirectError(tmp.resolve("stderr.txt").toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
