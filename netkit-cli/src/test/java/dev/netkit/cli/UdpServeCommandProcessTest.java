@@ -4,24 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.netkit.metrics.testing.PromText;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
+import java.util.Optional;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -35,27 +27,25 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @EnabledOnOs(OS.LINUX) // POSIX signals
 class UdpServeCommandProcessTest {
-    private static final Pattern LISTENING = Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+)");
-    private static final String EOF = "\u0000EOF";
     private static final Pattern METRICS_ON = Pattern.compile("metrics on (http://127\\.0\\.0\\.1:\\d+/metrics)");
 
     @TempDir
     Path tmp;
 
-    private Process process;
-    private final BlockingQueue<String> stdoutQueue = new LinkedBlockingQueue<>();
-    private final List<String> stdoutLines = new CopyOnWriteArrayList<>();
-    private Thread stdoutReader;
+    private NetkitChildProcess child;
 
     @AfterEach
     void killProcess() throws InterruptedException {
-        if (process != null && process.isAlive()) {
-            process.destroyForcibly();
-            process.waitFor(5, TimeUnit.SECONDS);
+        if (child != null) {
+            child.close();
         }
-        if (stdoutReader != null) {
-            stdoutReader.join(2_000);
-        }
+    }
+
+    private int start(String mode, String... more) throws IOException, InterruptedException {
+        List<String> args = new java.util.ArrayList<>(List.of("udp-serve", "--port", "0", "--io-threads", "1", "--mode", mode));
+        args.addAll(List.of(more));
+        child = NetkitChildProcess.start(tmp, List.of(), args.toArray(String[]::new));
+        return child.listeningPort();
     }
 
     @Test
@@ -71,10 +61,10 @@ class UdpServeCommandProcessTest {
                 assertThat(Arrays.copyOf(answer.getData(), answer.getLength())).isEqualTo(payload);
             }
         }
-        assertThat(process.toHandle().destroy()).isTrue(); // SIGTERM
-        assertExitsZero();
-        assertThat(stdoutLines).as(stderr()).hasSize(2).last().isEqualTo("received 3 packets");
-        assertThat(stderr()).contains("answered 3");
+        assertThat(child.process().toHandle().destroy()).isTrue(); // SIGTERM
+        child.assertExitsZeroWithin10s();
+        assertThat(child.stdoutLines()).as(child.diagnostics()).hasSize(2).last().isEqualTo("received 3 packets");
+        assertThat(child.stderrText()).contains("answered 3");
     }
 
     @Test
@@ -91,13 +81,13 @@ class UdpServeCommandProcessTest {
         }
         // SIGTERM only once the server has read all five (its own counter, scraped from its metrics)
         String metrics = await().atMost(Duration.ofSeconds(10))
-                .until(() -> METRICS_ON.matcher(stderr()).results().map(r -> r.group(1)).findFirst(), java.util.Optional::isPresent)
+                .until(() -> METRICS_ON.matcher(child.stderrText()).results().map(r -> r.group(1)).findFirst(), Optional::isPresent)
                 .orElseThrow();
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-                assertThat(PromText.scrape(metrics).value("netkit_udp_received_packets_total")).hasValue(5));
-        assertThat(process.toHandle().destroy()).isTrue();
-        assertExitsZero();
-        assertThat(stdoutLines).as(stderr()).last().isEqualTo("received 5 packets");
+                assertThat(PromText.scrape(java.net.URI.create(metrics)).value("netkit_udp_received_packets_total")).hasValue(5));
+        assertThat(child.process().toHandle().destroy()).isTrue();
+        child.assertExitsZeroWithin10s();
+        assertThat(child.stdoutLines()).as(child.diagnostics()).last().isEqualTo("received 5 packets");
     }
 
     private static boolean receives(DatagramSocket socket, DatagramPacket p) throws IOException {
@@ -106,52 +96,6 @@ class UdpServeCommandProcessTest {
             return true;
         } catch (java.net.SocketTimeoutException e) {
             return false;
-        }
-    }
-
-    private int start(String mode, String... more) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-Xmx128m", "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"),
-                NetkitCommand.class.getName(), "udp-serve", "--port", "0", "--io-threads", "1", "--mode", mode));
-        command.addAll(List.of(more));
-        process = new ProcessBuilder(command)
-                .redirectError(tmp.resolve("stderr.txt").toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
-                .start();
-        stdoutReader = Thread.ofPlatform().daemon().name("udp-serve-stdout").start(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    stdoutLines.add(line);
-                    stdoutQueue.add(line);
-                }
-            } catch (IOException ignored) {
-                // the process was killed
-            } finally {
-                stdoutQueue.add(EOF);
-            }
-        });
-        String first = stdoutQueue.poll(20, TimeUnit.SECONDS);
-        assertThat(first).as("first stdout line of netkit udp-serve\n%s", stderr()).isNotNull().isNotEqualTo(EOF);
-        Matcher m = LISTENING.matcher(first);
-        assertThat(m.matches()).as("first stdout line '%s'\n%s", first, stderr()).isTrue();
-        return Integer.parseInt(m.group(1));
-    }
-
-    private void assertExitsZero() throws InterruptedException {
-        assertThat(process.waitFor(10, TimeUnit.SECONDS)).as("exits within 10 s\n%s", stderr()).isTrue();
-        assertThat(process.exitValue()).as("exit status\n%s", stderr()).isZero();
-        stdoutReader.join(5_000);
-    }
-
-    private String stderr() {
-        try {
-            Path p = tmp.resolve("stderr.txt");
-            return "stdout: " + stdoutLines + "\nstderr:\n" + (Files.exists(p) ? Files.readString(p) : "");
-        } catch (IOException e) {
-            return "stderr unreadable: " + e;
         }
     }
 }
