@@ -111,11 +111,7 @@ final class Reload {
                 continue;
             }
             try {
-                switch (running) {
-                    case AnetProxyListener a -> a.reloadTls();
-                    case TcpProxyListener t -> t.reloadTls();
-                    default -> { }
-                }
+                running.reloadTls();
             } catch (TlsSetupException e) {
                 throw new GatewayException("listener " + Gateway.describe(l) + ": tls: " + e.getMessage(), e);
             }

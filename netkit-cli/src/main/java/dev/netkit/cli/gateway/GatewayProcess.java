@@ -27,7 +27,7 @@ import sun.misc.Signal;
  * <p>Reloads run one at a time on their own thread; a SIGHUP that arrives while one is running is
  * merged into one more reload after it (a SIGHUP storm costs at most two reloads in a row).
  */
-public final class GatewayProcess {
+public final class GatewayProcess implements AutoCloseable {
     private static final Duration TCP_DRAIN = Duration.ofSeconds(10);
 
     private final Path file;
@@ -85,12 +85,18 @@ public final class GatewayProcess {
                 + "; reload with SIGHUP, stop with SIGTERM or Ctrl-C");
         err.flush();
         stopRequested.await();
-        gateway.drainAndClose(TCP_DRAIN); // /ready says 503 meanwhile
-        admin.close();
-        reloader.shutdownNow();
+        close();
         err.println("netkit gateway: stopped");
         err.flush();
         return 0;
+    }
+
+    /** Drains the gateway ({@code /ready} says 503 meanwhile), then stops the admin server and the reload thread. */
+    @Override
+    public void close() {
+        gateway.drainAndClose(TCP_DRAIN);
+        admin.close();
+        reloader.shutdownNow();
     }
 
     /** Asks the process to drain and exit 0 (SIGTERM, SIGINT, the admin's drain). */

@@ -23,4 +23,13 @@ public interface GatewayListener {
      * timeout, L4 connections up to {@code connectionDrain}; then closes.
      */
     CompletableFuture<Void> closeAsync(Duration connectionDrain);
+
+    /**
+     * Reads its TLS files toward clients again, for new handshakes (open connections stay); nothing
+     * for a plaintext listener.
+     *
+     * @throws dev.netkit.netty.tls.TlsSetupException naming the file when the new set is broken (the old one stays)
+     */
+    default void reloadTls() {
+    }
 }

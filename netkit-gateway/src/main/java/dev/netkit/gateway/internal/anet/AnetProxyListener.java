@@ -144,12 +144,7 @@ public final class AnetProxyListener implements GatewayListener, AutoCloseable {
         return handler.routes().limitStats();
     }
 
-    /**
-     * Reads the TLS files toward clients again for new handshakes (open connections stay); nothing
-     * on a plaintext listener.
-     *
-     * @throws dev.netkit.netty.tls.TlsSetupException naming the file when the new set is broken (the old one stays)
-     */
+    @Override
     public void reloadTls() {
         if (config.tls().enabled()) {
             server.reloadTls();

@@ -2,6 +2,7 @@ package dev.netkit.gateway.internal.tcp;
 
 import dev.netkit.core.balance.EndpointState;
 import dev.netkit.core.balance.Outcome;
+import dev.netkit.core.balance.WeightedEndpoint;
 import dev.netkit.core.error.NoEndpointsException;
 import dev.netkit.netty.internal.tls.ClientTls;
 import io.netty.bootstrap.Bootstrap;
@@ -147,18 +148,29 @@ final class ProxiedConnection {
         early.add(bytes);
     }
 
-    /** Another endpoint after {@code failed}, never one that already failed for this client. */
+    /**
+     * Another endpoint after {@code failed}, never one that already failed for this client: the
+     * balancer's choice when it offers an untried one, else (a random strategy can keep offering an
+     * endpoint that failed before, as {@code pickOther} avoids only the last) the first untried
+     * member in service, so a live endpoint is never left untried while attempts remain.
+     */
     private EndpointState pickUntried(EndpointState failed) {
         if (failedEndpoints == null) {
             failedEndpoints = new ArrayList<>(MAX_ATTEMPTS);
         }
         failedEndpoints.add(failed.endpoint().address());
-        for (int draw = 0; draw < 2 * MAX_ATTEMPTS; draw++) {
-            EndpointState next = route.pickOther(failed);
-            if (next == null || !failedEndpoints.contains(next.endpoint().address())) {
-                return next;
+        EndpointState next = route.pickOther(failed);
+        if (next == null || !failedEndpoints.contains(next.endpoint().address())) {
+            return next;
+        }
+        route.balancer().finished(next, 0, Outcome.NOT_COUNTED); // a pick given back unused
+        for (WeightedEndpoint member : route.balancer().endpoints()) {
+            if (!failedEndpoints.contains(member.address())) {
+                EndpointState untried = route.balancer().pickIfInService(member.address());
+                if (untried != null) {
+                    return untried;
+                }
             }
-            route.balancer().finished(next, 0, Outcome.NOT_COUNTED); // a pick given back unused
         }
         return null;
     }

@@ -236,11 +236,7 @@ public final class TcpProxyListener implements GatewayListener, AutoCloseable {
         closeAsync(Duration.ZERO).join();
     }
 
-    /**
-     * Reads the TLS files toward clients again for new handshakes (open connections stay).
-     *
-     * @throws dev.netkit.netty.tls.TlsSetupException naming the file when the new set is broken (the old one stays)
-     */
+    @Override
     public void reloadTls() {
         if (tls != null) {
             tls.reload();

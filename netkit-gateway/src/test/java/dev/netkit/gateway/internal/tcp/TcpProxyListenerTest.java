@@ -15,13 +15,13 @@ import dev.netkit.gateway.config.LbPolicy;
 import dev.netkit.gateway.config.ProxyProtocol;
 import dev.netkit.gateway.config.TcpListenerConfig;
 import dev.netkit.gateway.testing.TcpBackend;
+import dev.netkit.netty.testing.TestServers;
 import dev.netkit.netty.transport.IoGroup;
 import dev.netkit.netty.transport.TransportKind;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -95,12 +95,6 @@ class TcpProxyListenerTest {
         return b.toString();
     }
 
-    private static int deadPort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
     @Test
     void bytesGoBothWaysAndAreCountedPerListenerAndEndpoint() throws Exception {
         TcpBackend backend = later(TcpBackend.greeting("b1"));
@@ -124,7 +118,7 @@ class TcpProxyListenerTest {
     @Test
     void aFailedConnectIsRetriedOnAnotherEndpointBeforeAnyByteIsSent() throws Exception {
         TcpBackend live = later(TcpBackend.greeting("live"));
-        String dead = "127.0.0.1:" + deadPort();
+        String dead = "127.0.0.1:" + TestServers.deadPort();
         TcpProxyListener proxy = start(config(LbPolicy.ROUND_ROBIN, Duration.ofMinutes(1), ProxyProtocol.NONE),
                 route(Strategy.ROUND_ROBIN, TcpRoute.Policy.BALANCED, dead, live.address()));
         for (int i = 0; i < 4; i++) {
@@ -142,8 +136,8 @@ class TcpProxyListenerTest {
     @Test
     void aClientIsNeverRetriedOnAnEndpointThatAlreadyFailedIt() throws Exception {
         TcpBackend live = later(TcpBackend.greeting("live"));
-        List<WeightedEndpoint> list = List.of(WeightedEndpoint.of(Endpoint.parse("127.0.0.1:" + deadPort())),
-                WeightedEndpoint.of(Endpoint.parse("127.0.0.1:" + deadPort())), WeightedEndpoint.of(Endpoint.parse(live.address())));
+        List<WeightedEndpoint> list = List.of(WeightedEndpoint.of(Endpoint.parse("127.0.0.1:" + TestServers.deadPort())),
+                WeightedEndpoint.of(Endpoint.parse("127.0.0.1:" + TestServers.deadPort())), WeightedEndpoint.of(Endpoint.parse(live.address())));
         LoadBalancer lb = later(LoadBalancer.builder(BalancerConfig.defaults().withStrategy(Strategy.WEIGHTED_RANDOM)
                         .withOutlier(dev.netkit.core.balance.OutlierConfig.disabled()).withBreaker(dev.netkit.core.breaker.BreakerConfig.disabled()))
                 .endpoints(list).attach(w -> new InetSocketAddress(w.address().host(), w.address().port())).build());
@@ -162,7 +156,7 @@ class TcpProxyListenerTest {
     @Test
     void withEveryEndpointDownTheClientIsClosedAtOnce() throws Exception {
         TcpProxyListener proxy = start(config(LbPolicy.ROUND_ROBIN, Duration.ofMinutes(1), ProxyProtocol.NONE),
-                route(Strategy.ROUND_ROBIN, TcpRoute.Policy.BALANCED, "127.0.0.1:" + deadPort(), "127.0.0.1:" + deadPort()));
+                route(Strategy.ROUND_ROBIN, TcpRoute.Policy.BALANCED, "127.0.0.1:" + TestServers.deadPort(), "127.0.0.1:" + TestServers.deadPort()));
         try (Socket s = connect(proxy)) {
             assertThat(s.getInputStream().read()).isEqualTo(-1);
         }
