@@ -91,6 +91,14 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Request bytes per second for each connection.")
     RateSpec perConnectionBandwidth;
 
+    @Option(names = "--per-client-rate", paramLabel = "RPS[:BURST]", converter = RateSpec.Converter.class,
+            description = "Requests per second for each client IP address (all its connections together).")
+    RateSpec perClientRate;
+
+    @Option(names = "--per-client-bandwidth", paramLabel = "BYTES[:BURST]", converter = RateSpec.Converter.class,
+            description = "Request bytes per second for each client IP address (all its connections together).")
+    RateSpec perClientBandwidth;
+
     @Option(names = "--police",
             description = "Over a rate limit, close the connection (after answering what it started) instead of "
                     + "pausing its reads until tokens return (the default, shaping).")
@@ -130,7 +138,9 @@ public final class ServeCommand implements Callable<Integer> {
         return new ServerLimits(rateLimit == null ? null : rateLimit.limit("--rate-limit"),
                 bandwidth == null ? null : bandwidth.limit("--bandwidth"),
                 perConnectionRate == null ? null : perConnectionRate.limit("--per-connection-rate"),
-                perConnectionBandwidth == null ? null : perConnectionBandwidth.limit("--per-connection-bandwidth"), police);
+                perConnectionBandwidth == null ? null : perConnectionBandwidth.limit("--per-connection-bandwidth"),
+                perClientRate == null ? null : perClientRate.limit("--per-client-rate"),
+                perClientBandwidth == null ? null : perClientBandwidth.limit("--per-client-bandwidth"), police);
     }
 
     @Override

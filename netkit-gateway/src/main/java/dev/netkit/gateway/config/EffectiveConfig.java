@@ -124,6 +124,8 @@ public final class EffectiveConfig {
         putBucket(m, "bytes", l.bytes());
         putBucket(m, "requests_per_connection", l.requestsPerConnection());
         putBucket(m, "bytes_per_connection", l.bytesPerConnection());
+        putBucket(m, "requests_per_client", l.requestsPerClient());
+        putBucket(m, "bytes_per_client", l.bytesPerClient());
         m.put("mode", l.policing() ? "policing" : "shaping");
         return m;
     }

@@ -15,7 +15,8 @@ import org.snakeyaml.engine.v2.nodes.Node;
 
 /** Reads the rate-limit and class-of-service keys: a listener's {@code rate_limits}, a route's {@code rate_limit}, a cluster's {@code qos}. */
 final class LimitsParser {
-    static final List<String> RATE_LIMITS_KEYS = List.of("requests", "bytes", "requests_per_connection", "bytes_per_connection", "mode");
+    static final List<String> RATE_LIMITS_KEYS = List.of("requests", "bytes", "requests_per_connection", "bytes_per_connection",
+            "requests_per_client", "bytes_per_client", "mode");
     static final List<String> BUCKET_KEYS = List.of("per_second", "burst");
     static final List<String> ROUTE_LIMIT_KEYS = List.of("per_second", "burst", "fleet");
     static final List<String> FLEET_KEYS = List.of("redis", "key", "members", "timeout", "batch");
@@ -28,7 +29,7 @@ final class LimitsParser {
 
     private LimitsParser() {}
 
-    /** {@code rate_limits: { requests: {per_second, burst}, bytes, requests_per_connection, bytes_per_connection, mode }}. */
+    /** {@code rate_limits: { requests: {per_second, burst}, bytes, requests_per_connection, bytes_per_connection, requests_per_client, bytes_per_client, mode }}. */
     static ServerLimits rateLimits(Section r) {
         boolean policing = r.choice("mode", false, List.of(false, true), p -> p ? "policing" : "shaping");
         ServerLimits limits = ServerLimits.none();
@@ -45,6 +46,12 @@ final class LimitsParser {
         if ((b = bucket(r, "bytes_per_connection")) != null) {
             limits = build(r, "bytes_per_connection", limits, b, 3);
         }
+        if ((b = bucket(r, "requests_per_client")) != null) {
+            limits = build(r, "requests_per_client", limits, b, 4);
+        }
+        if ((b = bucket(r, "bytes_per_client")) != null) {
+            limits = build(r, "bytes_per_client", limits, b, 5);
+        }
         ServerLimits all = limits;
         return r.build(() -> all.withPolicing(policing)); // a policing bytes burst must hold the largest frame
     }
@@ -55,7 +62,9 @@ final class LimitsParser {
             case 0 -> l.withRequests(b[0], b[1]);
             case 1 -> l.withBytes(b[0], b[1]);
             case 2 -> l.withRequestsPerConnection(b[0], b[1]);
-            default -> l.withBytesPerConnection(b[0], b[1]);
+            case 3 -> l.withBytesPerConnection(b[0], b[1]);
+            case 4 -> l.withRequestsPerClient(b[0], b[1]);
+            default -> l.withBytesPerClient(b[0], b[1]);
         });
     }
 

@@ -36,6 +36,8 @@ class LimitsConfigTest {
                   requests: { per_second: 50000, burst: 5000 }
                   bytes_per_connection: { per_second: 10485760, burst: 1048576 }
                   requests_per_connection: { per_second: 1000 }
+                  requests_per_client: { per_second: 3000, burst: 300 }
+                  bytes_per_client: { per_second: 20971520 }
             clusters:
               - name: hsm
                 endpoints: [ "127.0.0.1:7001" ]
@@ -59,7 +61,8 @@ class LimitsConfigTest {
         GatewayConfig config = parse(FILE);
         AnetListenerConfig front = (AnetListenerConfig) config.listener("front").orElseThrow();
         assertThat(front.rateLimits()).isEqualTo(ServerLimits.none().withRequests(50_000, 5_000)
-                .withBytesPerConnection(10_485_760, 1_048_576).withRequestsPerConnection(1_000, 1_000));
+                .withBytesPerConnection(10_485_760, 1_048_576).withRequestsPerConnection(1_000, 1_000)
+                .withRequestsPerClient(3_000, 300).withBytesPerClient(20_971_520, 20_971_520));
         RouteConfig gold = front.routes().get(0);
         assertThat(gold.qosClass()).contains("gold");
         assertThat(gold.rateLimit()).contains(new RouteRateLimit(1_000, 100, Optional.empty()));
@@ -79,6 +82,7 @@ class LimitsConfigTest {
                         + "            timeout: 20ms\n            batch: 25\n")
                 .contains("    rate_limits:\n      requests:\n        per_second: 50000\n        burst: 5000\n")
                 .contains("      mode: shaping\n")
+                .contains("      requests_per_client:\n        per_second: 3000\n        burst: 300\n")
                 .contains("      strict_class: control\n      starvation_bound: 4\n");
     }
 
@@ -120,6 +124,8 @@ class LimitsConfigTest {
         "requests: { per_second: 50000, burst: 5000 }|requests: { per_second: 2000000000000000 }|listeners[0].rate_limits.requests.per_second|2000000000000000 is out of range; allowed: 1..1000000000000000",
         "requests: { per_second: 50000, burst: 5000 }|requests: { per_second: 50000, burst: 0 }|listeners[0].rate_limits.requests.burst|0 is out of range; allowed: 1..1000000000000000",
         "requests: { per_second: 50000, burst: 5000 }|requests: { burst: 5000 }|listeners[0].rate_limits.requests|missing key \"per_second\"",
+        "requests_per_client: { per_second: 3000, burst: 300 }|requests_per_client: { per_second: 0 }|listeners[0].rate_limits.requests_per_client.per_second|0 is out of range; allowed: 1..1000000000000000",
+        "bytes_per_client: { per_second: 20971520 }|bytes_per_client: { rate: 5 }|listeners[0].rate_limits.bytes_per_client.rate|unknown key",
         "requests_per_connection: { per_second: 1000 }|mode: throttle|listeners[0].rate_limits.mode|unknown value \"throttle\"; allowed: shaping, policing",
         "rate_limit: { per_second: 1000, burst: 100 }|rate_limit: { per_second: 0 }|listeners[0].routes[0].rate_limit.per_second|0 is out of range; allowed: 1..1000000000000000",
         "rate_limit: { per_second: 1000, burst: 100 }|rate_limit: { per_second: 10, burst: -1 }|listeners[0].routes[0].rate_limit.burst|-1 is out of range; allowed: 1..1000000000000000",

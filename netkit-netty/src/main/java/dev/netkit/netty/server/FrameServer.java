@@ -166,19 +166,33 @@ public final class FrameServer implements AutoCloseable {
             ch.close();
             return;
         }
+        ReadShaper shaper = context.shaping().active() ? context.shaping().newShaper(peer) : null;
+        if (context.shaping().active() && shaper == null) {
+            counters.activeConnections.decrementAndGet();
+            permit.release();
+            counters.connectionsRejected.increment();
+            context.warnings().warn("refused connection from " + peer + ": " + context.shaping().clientTableFull(), null);
+            ch.close();
+            return;
+        }
         if (tls != null && !tls.tryBegin(peer)) {
             counters.activeConnections.decrementAndGet();
             permit.release();
+            if (shaper != null) {
+                shaper.release();
+            }
             ch.close();
             return;
         }
         counters.connectionsAccepted.increment();
         ServerConnection connection = new ServerConnection(context, ch.eventLoop());
-        ReadShaper shaper = context.shaping().active() ? context.shaping().newShaper() : null;
         ServerEvents events = context.events();
         ch.closeFuture().addListener(f -> {
             counters.activeConnections.decrementAndGet();
             permit.release();
+            if (shaper != null) {
+                shaper.release();
+            }
             String tlsFailure = ch.attr(ServerTls.FAILURE).get();
             events.connectionClosed(peer, tlsFailure != null ? "tls_" + tlsFailure
                     : shaper != null && shaper.refused() ? "rate_limited" : connection.closeReason());

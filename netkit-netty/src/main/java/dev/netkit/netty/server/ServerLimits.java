@@ -6,7 +6,8 @@ import java.util.Objects;
 
 /**
  * Rate limits of a {@link FrameServer}: requests per second and bytes per second (request frames,
- * headers included), each server-wide and per connection, each optional. Immutable.
+ * headers included), each server-wide, per client IP address (shared by all of that address's
+ * connections) and per connection, each optional. Immutable.
  *
  * <p><b>Shaping</b> (the default): a connection whose frames run over a limit stops being read
  * until the tokens for them are earned, then resumes by itself (a timer on its event loop, never
@@ -28,20 +29,31 @@ import java.util.Objects;
  * @param bytes                 server-wide bytes/s, or null
  * @param requestsPerConnection requests/s of each connection, or null
  * @param bytesPerConnection    bytes/s of each connection, or null
+ * @param requestsPerClient     requests/s of each client IP address, or null
+ * @param bytesPerClient        bytes/s of each client IP address, or null
  * @param policing              refuse (close) instead of delaying
+ *
+ * <p>Per-client buckets are kept for at most {@value #MAX_CLIENTS} addresses at once: an address
+ * is tracked while it has a connection open and until its buckets are full again (so reconnecting
+ * does not earn a fresh burst); a connection from a new address beyond that is refused
+ * (counted in {@link ServerStats#connectionsRejected()}, logged).
  */
 public record ServerLimits(RateLimit requests, RateLimit bytes, RateLimit requestsPerConnection,
-                           RateLimit bytesPerConnection, boolean policing) {
+                           RateLimit bytesPerConnection, RateLimit requestsPerClient, RateLimit bytesPerClient,
+                           boolean policing) {
+    /** The most client addresses whose per-client buckets are tracked at once. */
+    public static final int MAX_CLIENTS = 65_536;
     /** The largest frame on the wire: the LEN field plus the largest LEN. */
     public static final int LARGEST_FRAME = AnetWireFormat.LENGTH_FIELD_SIZE + AnetWireFormat.MAX_LENGTH;
 
-    private static final ServerLimits NONE = new ServerLimits(null, null, null, null, false);
+    private static final ServerLimits NONE = new ServerLimits(null, null, null, null, null, null, false);
 
     /** Checks that a policing bytes limit can pass the largest frame. */
     public ServerLimits {
         if (policing) {
             requireFrame(bytes);
             requireFrame(bytesPerConnection);
+            requireFrame(bytesPerClient);
         }
     }
 
@@ -52,36 +64,50 @@ public record ServerLimits(RateLimit requests, RateLimit bytes, RateLimit reques
 
     /** Whether any limit is set. */
     public boolean any() {
-        return requests != null || bytes != null || requestsPerConnection != null || bytesPerConnection != null;
+        return requests != null || bytes != null || requestsPerConnection != null || bytesPerConnection != null
+                || requestsPerClient != null || bytesPerClient != null;
     }
 
     /** A copy with the server-wide requests/s limit. */
     public ServerLimits withRequests(long perSecond, long burst) {
         return new ServerLimits(new RateLimit("requests/s", perSecond, burst), bytes, requestsPerConnection, bytesPerConnection,
-                policing);
+                requestsPerClient, bytesPerClient, policing);
     }
 
     /** A copy with the server-wide bytes/s limit. */
     public ServerLimits withBytes(long perSecond, long burst) {
         return new ServerLimits(requests, new RateLimit("bytes/s", perSecond, burst), requestsPerConnection, bytesPerConnection,
-                policing);
+                requestsPerClient, bytesPerClient, policing);
     }
 
     /** A copy with the per-connection requests/s limit. */
     public ServerLimits withRequestsPerConnection(long perSecond, long burst) {
         return new ServerLimits(requests, bytes, new RateLimit("requests/s per connection", perSecond, burst), bytesPerConnection,
-                policing);
+                requestsPerClient, bytesPerClient, policing);
     }
 
     /** A copy with the per-connection bytes/s limit. */
     public ServerLimits withBytesPerConnection(long perSecond, long burst) {
         return new ServerLimits(requests, bytes, requestsPerConnection, new RateLimit("bytes/s per connection", perSecond, burst),
-                policing);
+                requestsPerClient, bytesPerClient, policing);
+    }
+
+    /** A copy with the per-client-IP requests/s limit. */
+    public ServerLimits withRequestsPerClient(long perSecond, long burst) {
+        return new ServerLimits(requests, bytes, requestsPerConnection, bytesPerConnection,
+                new RateLimit("requests/s per client", perSecond, burst), bytesPerClient, policing);
+    }
+
+    /** A copy with the per-client-IP bytes/s limit. */
+    public ServerLimits withBytesPerClient(long perSecond, long burst) {
+        return new ServerLimits(requests, bytes, requestsPerConnection, bytesPerConnection, requestsPerClient,
+                new RateLimit("bytes/s per client", perSecond, burst), policing);
     }
 
     /** A copy that polices (true) or shapes (false). */
     public ServerLimits withPolicing(boolean value) {
-        return new ServerLimits(requests, bytes, requestsPerConnection, bytesPerConnection, value);
+        return new ServerLimits(requests, bytes, requestsPerConnection, bytesPerConnection, requestsPerClient, bytesPerClient,
+                value);
     }
 
     private static void requireFrame(RateLimit limit) {
@@ -94,7 +120,7 @@ public record ServerLimits(RateLimit requests, RateLimit bytes, RateLimit reques
     @Override
     public String toString() {
         return any() ? "ServerLimits[" + (policing ? "policing" : "shaping") + java.util.stream.Stream.of(requests, bytes,
-                requestsPerConnection, bytesPerConnection).filter(Objects::nonNull).map(l -> ", " + l).reduce("", String::concat) + "]"
+                requestsPerConnection, bytesPerConnection, requestsPerClient, bytesPerClient).filter(Objects::nonNull).map(l -> ", " + l).reduce("", String::concat) + "]"
                 : "ServerLimits[none]";
     }
 }

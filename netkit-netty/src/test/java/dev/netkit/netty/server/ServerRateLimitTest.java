@@ -18,6 +18,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -131,6 +132,49 @@ class ServerRateLimitTest {
     }
 
     @Test
+    void aPerClientLimitIsSharedByThatAddressesConnectionsAndNotByOthers() throws Exception {
+        // Policing at 1/s with a burst of 3: each client address may start 3 requests now, whatever
+        // its number of connections (a slower machine only earns the bucket more tokens).
+        ServerLimits limits = ServerLimits.none().withRequestsPerClient(1, 3).withPolicing(true);
+        try (FrameServer server = server(limits, RequestHandler.echo())) {
+            try (RawClient first = new RawClient(server.localAddress(), 10_000)) {
+                first.write(fiveFrames());
+                for (int i = 0; i < 3; i++) {
+                    assertThat(first.readFrame()).hasSize(7);
+                }
+                assertThat(first.closedByPeerWithin(5_000)).as("its fourth request is over the client's limit").isTrue();
+            }
+            try (RawClient other = RawClient.from("127.0.0.2", server.localAddress())) {
+                other.write(Arrays.copyOf(fiveFrames(), 3 * 7));
+                for (int i = 0; i < 3; i++) {
+                    assertThat(other.readFrame()).as("another address has its own bucket").hasSize(7);
+                }
+            }
+            try (RawClient again = new RawClient(server.localAddress(), 10_000)) {
+                again.write(Arrays.copyOf(fiveFrames(), 3 * 7));
+                int answered = 0;
+                try {
+                    for (; answered < 3; answered++) {
+                        again.readFrame();
+                    }
+                } catch (java.io.IOException closed) {
+                    // the server closed it: the bucket of 127.0.0.1 is still the drained one
+                }
+                assertThat(answered).as("a new connection from the same address does not earn a fresh burst").isLessThan(3);
+            }
+            assertThat(server.stats().rateLimited()).isEqualTo(2);
+        }
+    }
+
+    private static byte[] fiveFrames() throws java.io.IOException {
+        ByteArrayOutputStream five = new ByteArrayOutputStream();
+        for (int i = 1; i <= 5; i++) {
+            five.write(frame(i, new byte[] {(byte) i}));
+        }
+        return five.toByteArray();
+    }
+
+    @Test
     void aClientIgnoringBackpressureFillsItsSocketWhileTheServerHoldsNothingMore() throws Exception {
         RequestHandler silent = (request, alloc) -> null; // no answers: only the rate limit stops reading
         try (FrameServer server = server(ServerLimits.none().withBytesPerConnection(64 * 1024, 64 * 1024), silent);
@@ -171,6 +215,6 @@ class ServerRateLimitTest {
         assertThatThrownBy(() -> ServerLimits.none().withBytesPerConnection(1_000, 1_000).withPolicing(true))
                 .hasMessage("bytes/s per connection: burst 1000 (expected: >= 65537 when policing: the largest frame could "
                         + "never pass a smaller burst)");
-        assertThat(new ServerLimits(null, new RateLimit("bytes/s", 10, 65_537), null, null, true).any()).isTrue();
+        assertThat(new ServerLimits(null, new RateLimit("bytes/s", 10, 65_537), null, null, null, null, true).any()).isTrue();
     }
 }

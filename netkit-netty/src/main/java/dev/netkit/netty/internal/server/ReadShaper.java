@@ -38,6 +38,7 @@ public final class ReadShaper extends ChannelInboundHandlerAdapter {
     private final LimitChain requests; // null: not limited
     private final LimitChain bytes;    // null: not limited
     private final boolean policing;
+    private final Runnable release; // at close: unpins the client's shared buckets; null: none
     private final long maxDelayNanos = TokenBucket.MAX_DELAY.toNanos();
 
     private ChannelHandlerContext ctx;
@@ -52,11 +53,19 @@ public final class ReadShaper extends ChannelInboundHandlerAdapter {
     private long resumeAt;
     private ScheduledFuture<?> resumeTimer;
 
-    ReadShaper(TrafficShaping shaping, LimitChain requests, LimitChain bytes, boolean policing) {
+    ReadShaper(TrafficShaping shaping, LimitChain requests, LimitChain bytes, boolean policing, Runnable release) {
         this.shaping = shaping;
         this.requests = requests;
         this.bytes = bytes;
         this.policing = policing;
+        this.release = release;
+    }
+
+    /** Lets go of what the connection holds in the server's shared state (its client's buckets); call once, at close. */
+    public void release() {
+        if (release != null) {
+            release.run();
+        }
     }
 
     /** Whether this connection was closed by a rate limit (its close reason). */

@@ -6,6 +6,8 @@ import dev.netkit.core.limit.TokenBucket;
 import dev.netkit.core.time.Ticker;
 import dev.netkit.netty.server.ServerLimits;
 import io.netty.channel.ChannelHandlerContext;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,6 +29,7 @@ public final class TrafficShaping {
     private final Ticker ticker;
     private final TokenBucket globalRequests; // null: none
     private final TokenBucket globalBytes;    // null: none
+    private final ClientBuckets clients;      // null: no per-client limit
     private final ServerCounters counters;
     private final ServerEvents events;
     private final AtomicLong lastEvent;
@@ -38,6 +41,8 @@ public final class TrafficShaping {
         this.events = events;
         this.globalRequests = limits.requests() == null ? null : new TokenBucket(limits.requests(), ticker);
         this.globalBytes = limits.bytes() == null ? null : new TokenBucket(limits.bytes(), ticker);
+        this.clients = limits.requestsPerClient() == null && limits.bytesPerClient() == null ? null
+                : new ClientBuckets(limits.requestsPerClient(), limits.bytesPerClient(), ServerLimits.MAX_CLIENTS, ticker);
         this.lastEvent = new AtomicLong(ticker.nanoTime() - EVENT_INTERVAL_NANOS);
     }
 
@@ -46,16 +51,38 @@ public final class TrafficShaping {
         return limits.any();
     }
 
-    /** A new connection's shaper (call only when {@link #active()}). */
-    public ReadShaper newShaper() {
-        return new ReadShaper(this, chain(limits.requestsPerConnection(), globalRequests),
-                chain(limits.bytesPerConnection(), globalBytes), limits.policing());
+    /**
+     * A new connection's shaper (call only when {@link #active()}), or null when its client's
+     * address cannot be tracked: {@link ServerLimits#MAX_CLIENTS} other addresses are (refuse it).
+     */
+    public ReadShaper newShaper(SocketAddress peer) {
+        ClientBuckets.Entry client = null;
+        Runnable release = null;
+        if (clients != null && peer instanceof InetSocketAddress inet && inet.getAddress() != null) {
+            InetAddress address = inet.getAddress();
+            client = clients.pin(address);
+            if (client == null) {
+                return null;
+            }
+            ClientBuckets.Entry pinned = client;
+            release = () -> clients.unpin(address, pinned);
+        }
+        return new ReadShaper(this, chain(limits.requestsPerConnection(), client == null ? null : client.requests, globalRequests),
+                chain(limits.bytesPerConnection(), client == null ? null : client.bytes, globalBytes), limits.policing(), release);
     }
 
-    private LimitChain chain(RateLimit perConnection, TokenBucket global) {
-        List<TokenBucket> buckets = new ArrayList<>(2);
+    /** What {@link #newShaper} refusing a connection means, for its log line. */
+    public String clientTableFull() {
+        return "per-client rate limits track " + clients.size() + " client addresses (limit " + clients.maxClients() + ")";
+    }
+
+    private LimitChain chain(RateLimit perConnection, TokenBucket perClient, TokenBucket global) {
+        List<TokenBucket> buckets = new ArrayList<>(3);
         if (perConnection != null) {
-            buckets.add(new TokenBucket(perConnection, ticker)); // first: it refuses most, so fewer refunds
+            buckets.add(new TokenBucket(perConnection, ticker)); // narrowest first: it refuses most, so fewer refunds
+        }
+        if (perClient != null) {
+            buckets.add(perClient);
         }
         if (global != null) {
             buckets.add(global);
