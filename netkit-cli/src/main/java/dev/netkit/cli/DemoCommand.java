@@ -126,7 +126,7 @@ public final class DemoCommand implements Callable<Integer> {
             Endpoint front = new Endpoint("127.0.0.1", gateway.address(LISTENER).getPort());
             LoadPlan plan = new LoadPlan(List.of(WeightedEndpoint.of(front)), connections, depth, size, duration, warmup,
                     TIMEOUT, 1, Duration.ZERO,
-                    new Balancing(LbChoice.ROUND_ROBIN, OutlierConfig.disabled(), "", 1, Duration.ZERO));
+                    new Balancing(LbChoice.ROUND_ROBIN, OutlierConfig.disabled(), "", 1, Duration.ZERO, true));
             printSetup(out, backends, front);
             ReportFiles files = ReportFiles.of(html, null);
             files.open();

@@ -232,6 +232,23 @@ class LoadCommandTest {
     }
 
     @Test
+    void withoutABreakerOrEjectionEveryRequestIsSentAndTimesOutInsteadOfFailingFast() {
+        try (FrameServer server = start((request, alloc) -> null)) {
+            CliRun run = load(server, "--no-breaker", "--eject-after", "0", "--connections", "1", "--depth", "4",
+                    "--duration", "1s", "--warmup", "200ms", "--timeout", "100ms", "--json");
+
+            assertThat(run.exitCode()).as(run.describe()).isEqualTo(1);
+            Map<String, Object> json = MiniJson.parseObject(run.lastOutLine());
+            @SuppressWarnings("unchecked")
+            Map<String, Object> byKind = (Map<String, Object>) json.get("errors_by_kind");
+            // 4 in flight, each timing out after 100 ms: about 40 per second, and none refused locally.
+            assertThat(byKind.keySet()).as(run.describe()).containsExactly("timeout");
+            assertThat(number(byKind, "timeout")).isGreaterThanOrEqualTo(20);
+            assertThat(json.get("breaker")).isEqualTo(false);
+        }
+    }
+
+    @Test
     void ejectAfterZeroTurnsPassiveEjectionOff() {
         try (FrameServer server = start(RequestHandler.echo())) {
             CliRun run = load(server, "--eject-after", "0", "--connections", "1", "--depth", "1", "--duration", "300ms",

@@ -48,6 +48,11 @@ public final class BalancerOptions {
                     + "a pass also ends an ejection); 0s = off (default: ${DEFAULT-VALUE}).")
     Duration healthInterval = Duration.ZERO;
 
+    @Option(names = "--no-breaker",
+            description = "No circuit breaker per target (default: the balancer's, opening at a 50% failure rate); "
+                    + "for loading a target that refuses on purpose, such as a rate limit.")
+    boolean noBreaker;
+
     /**
      * Everything the flags chose.
      *
@@ -64,7 +69,7 @@ public final class BalancerOptions {
         if (healthInterval.isNegative()) {
             throw new IllegalArgumentException("--health-interval " + DurationConverter.format(healthInterval) + ": expected 0 (off) or more");
         }
-        return new Balancing(lb, outlier(), localZone.strip(), retryCount, healthInterval);
+        return new Balancing(lb, outlier(), localZone.strip(), retryCount, healthInterval, !noBreaker);
     }
 
     /** The chosen strategy. */

@@ -2,6 +2,7 @@ package dev.netkit.cli.load;
 
 import dev.netkit.core.balance.BalancerConfig;
 import dev.netkit.core.balance.OutlierConfig;
+import dev.netkit.core.breaker.BreakerConfig;
 import dev.netkit.core.health.HealthCheckConfig;
 import dev.netkit.core.internal.Checks;
 import dev.netkit.core.retry.RetryPolicy;
@@ -18,8 +19,12 @@ import java.util.Objects;
  * @param retries        times a safely retryable failed request is sent again to another target;
  *                       0 = never
  * @param healthInterval active protocol probes of every target this often; zero = off
+ * @param breaker        a circuit breaker per target (the library's default); false = none, for
+ *                       loading a target that refuses on purpose (a rate limit), which a breaker
+ *                       would stop sending to
  */
-public record Balancing(LbChoice lb, OutlierConfig outlier, String localZone, int retries, Duration healthInterval) {
+public record Balancing(LbChoice lb, OutlierConfig outlier, String localZone, int retries, Duration healthInterval,
+                        boolean breaker) {
     /** The largest {@code retries}. */
     public static final int MAX_RETRIES = 10;
 
@@ -35,12 +40,13 @@ public record Balancing(LbChoice lb, OutlierConfig outlier, String localZone, in
     /** Round robin, the library's outlier detection and retries, no zone, no health checks. */
     public static Balancing defaults() {
         return new Balancing(LbChoice.ROUND_ROBIN, OutlierConfig.defaults(), "",
-                RetryPolicy.defaults().maxAttempts() - 1, Duration.ZERO);
+                RetryPolicy.defaults().maxAttempts() - 1, Duration.ZERO, true);
     }
 
     /** The balancer configuration: the library's defaults with these choices. */
     public BalancerConfig balancerConfig() {
-        return BalancerConfig.defaults().withStrategy(lb.strategy()).withOutlier(outlier).withLocalZone(localZone);
+        BalancerConfig config = BalancerConfig.defaults().withStrategy(lb.strategy()).withOutlier(outlier).withLocalZone(localZone);
+        return breaker ? config : config.withBreaker(BreakerConfig.disabled());
     }
 
     /** The retry policy: the library's, with {@code retries + 1} attempts. */

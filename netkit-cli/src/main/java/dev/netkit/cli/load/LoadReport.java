@@ -23,7 +23,8 @@ public final class LoadReport {
                 plan.connections(), plan.depth(), plan.size(), plan.openLoop()
                         ? String.format(Locale.ROOT, "; open loop at %,d req/s (latency from the intended send time)", plan.rate())
                         : "");
-        out.printf(Locale.ROOT, "balancing    %s; %s%n", plan.lb().cliName(), describe(plan.outlier()));
+        out.printf(Locale.ROOT, "balancing    %s; %s%s%n", plan.lb().cliName(), describe(plan.outlier()),
+                plan.balancing().breaker() ? "" : "; no circuit breaker");
         out.printf(Locale.ROOT, "failover     %s; %s%s; %,d request(s) retried%n",
                 plan.balancing().retries() == 0 ? "no retries" : "up to " + plan.balancing().retries() + " retry(ies) when safe",
                 plan.balancing().healthInterval().isZero() ? "no health checks"
@@ -86,11 +87,11 @@ public final class LoadReport {
         json.append(String.format(Locale.ROOT,
                 ",\"failed_max_us\":%.1f,\"timeout_ms\":%d,\"lb\":%s,"
                         + "\"outlier\":{\"eject_after\":%d,\"ejection_time_ms\":%d,\"max_ejected_share\":%s},"
-                        + "\"retries\":%d,\"retried\":%d,\"health_interval_ms\":%d,\"local_zone\":%s,"
+                        + "\"breaker\":%b,\"retries\":%d,\"retried\":%d,\"health_interval_ms\":%d,\"local_zone\":%s,"
                         + "\"start_epoch_ms\":%d",
                 r.failedMaxMicros(), plan.timeout().toMillis(), quote(plan.lb().cliName()),
                 o.enabled() ? o.consecutiveFailures() : 0, o.baseEjection().toMillis(), Double.toString(o.maxEjectedShare()),
-                plan.balancing().retries(), r.retried(), plan.balancing().healthInterval().toMillis(),
+                plan.balancing().breaker(), plan.balancing().retries(), r.retried(), plan.balancing().healthInterval().toMillis(),
                 quote(plan.balancing().localZone()), r.startEpochMillis()));
         StringJoiner endpoints = new StringJoiner(",", "[", "]");
         for (EndpointReport e : r.endpoints()) {
