@@ -30,6 +30,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 JAR = os.path.join(ROOT, "netkit-cli", "target", "netkit.jar")
 RUNNING = []
 OUT = None
+# An overloaded target drops on purpose (queue_full, rate_limited): the load must keep sending to it,
+# not eject it, open its breaker or retry (which would change the offered rate).
+UNPROTECTED = ["--no-breaker", "--eject-after", "0", "--retries", "0"]
 
 
 def log(*a):
@@ -254,13 +257,19 @@ def qos_yaml(admin, backend, listeners, classes, strict=None, capacity=500, max_
 
 
 def window(gateways, names, seconds):
-    """Answered and received per (gateway index, listener) over `seconds`; returns (deltas, elapsed)."""
-    def snap():
-        return [{n: listener_stats(g.stats(), n) for n in names[i]} for i, g in enumerate(gateways)]
-    t0, s0 = time.monotonic(), snap()
+    """Per gateway, its listeners' stats at the start and the end of a window of `seconds`, and the
+    window's length for that gateway: each snapshot is stamped with the middle of its HTTP call, so
+    rates are not biased by how long /stats takes to answer."""
+    def snap(g, ns):
+        t = time.monotonic()
+        doc = g.stats()
+        return (t + time.monotonic()) / 2, {n: listener_stats(doc, n) for n in ns}
+    for g in gateways:
+        g.stats()  # warm the admin endpoint (its first answer is slow in a fresh JVM)
+    first = [snap(g, names[i]) for i, g in enumerate(gateways)]
     time.sleep(seconds)
-    t1, s1 = time.monotonic(), snap()
-    return s0, s1, t1 - t0
+    last = [snap(g, names[i]) for i, g in enumerate(gateways)]
+    return [f[1] for f in first], [l[1] for l in last], [l[0] - f[0] for f, l in zip(first, last)]
 
 
 def part_qos(a, jv, raw):
@@ -275,9 +284,10 @@ def part_qos(a, jv, raw):
         try:
             for n, _ in weights:
                 loads.append(Load(jv, gw.addr(n), a.seconds + 8, 1, ["--rate", str(offered), "--connections", "32", "--depth", "64",
-                                                                    "--timeout", "2s", "--size", "64"], f"qos-load-{n}"))
+                                                                    "--timeout", "2s", "--size", "64"] + UNPROTECTED, f"qos-load-{n}"))
             time.sleep(6)  # JVM start, warm-up, queues full
-            s0, s1, dt = window([gw], [[n for n, _ in weights]], a.seconds)
+            s0, s1, dts = window([gw], [[n for n, _ in weights]], a.seconds)
+            dt = dts[0]
             answered = {n: s1[0][n]["answered"] - s0[0][n]["answered"] for n, _ in weights}
             received = {n: s1[0][n]["requests"] - s0[0][n]["requests"] for n, _ in weights}
             total = sum(answered.values())
@@ -315,10 +325,10 @@ def part_priority(a, jv, raw):
             bulk = None
             try:
                 bulk = Load(jv, gw.addr("bulk"), a.seconds + 10, 1, ["--rate", str(2 * a.capacity), "--connections", "32",
-                                                                    "--depth", "64", "--timeout", "2s"], "prio-bulk")
+                                                                    "--depth", "64", "--timeout", "2s"] + UNPROTECTED, "prio-bulk")
                 time.sleep(4)
                 j = run_load(jv, gw.addr("control"), a.seconds, 2, ["--rate", str(a.control_rate), "--connections", "4",
-                                                                  "--depth", "16", "--timeout", "2s"], "prio-control")
+                                                                  "--depth", "16", "--timeout", "2s"] + UNPROTECTED, "prio-control")
                 res[variant].append(j["latency_us"]["p99"])
                 errs[variant].append(j["errors"])
                 raw.append({"part": "priority", "variant": variant, "rep": rep, "control": j})
@@ -369,7 +379,7 @@ def part_fleet(a, jv, raw):
         sys.exit("redis-server is needed for the fleet part: scripts/ensure-packages.sh installs it")
     rows = []
     for batch in a.fleet_batches:
-        ratios, per_k, per_k_redis, fallback = [], [], [], []
+        ratios, per_k, per_k_redis, per_k_admitted, fallback = [], [], [], [], []
         for rep in range(a.reps):
             rport = free_port()
             redis = popen(["redis-server", "--port", str(rport), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
@@ -385,14 +395,16 @@ def part_fleet(a, jv, raw):
                     gws.append(Gateway(jv, fleet_yaml(free_port(), backend.addr, rport, a.fleet_rate, batch), f"fleet-gw{i}"))
                 for i, g in enumerate(gws):
                     loads.append(Load(jv, g.addr("front"), a.seconds + 8, 1, ["--rate", str(int(a.fleet_rate * 0.8)),
-                                                                           "--connections", "16", "--depth", "64", "--timeout", "1s", "--no-breaker",
-                                                                           "--eject-after", "0", "--retries", "0"],
+                                                                           "--connections", "16", "--depth", "64", "--timeout", "1s"] + UNPROTECTED,
                                       f"fleet-load{i}"))
                 time.sleep(6)
                 c0 = redis_calls(rport)
-                s0, s1, dt = window(gws, [["front"], ["front"]], a.seconds)
+                s0, s1, dts = window(gws, [["front"], ["front"]], a.seconds)
                 c1 = redis_calls(rport)
-                answered = sum(s1[i]["front"]["answered"] - s0[i]["front"]["answered"] for i in range(2))
+                # rates per gateway over its own window, summed; counts over the (equal, +-ms) windows
+                rate = sum((s1[i]["front"]["answered"] - s0[i]["front"]["answered"]) / dts[i] for i in range(2))
+                dt = sum(dts) / 2
+                answered = rate * dt
                 received = sum(s1[i]["front"]["requests"] - s0[i]["front"]["requests"] for i in range(2))
 
                 def route(s):
@@ -403,6 +415,7 @@ def part_fleet(a, jv, raw):
                 ratios.append(answered / dt / a.fleet_rate)
                 per_k.append(trips / received * 1000)
                 per_k_redis.append((c1 - c0) / received * 1000)
+                per_k_admitted.append(trips / answered * 1000)
                 fallback.append(fb)
                 raw.append({"part": "fleet", "batch": batch, "rep": rep, "answered": answered, "received": received, "seconds": dt,
                             "round_trips": trips, "redis_calls": c1 - c0, "fallback_admitted": fb,
@@ -419,13 +432,13 @@ def part_fleet(a, jv, raw):
                     g.stop()
                 backend.stop()
                 stop(redis)
-        rows.append((batch, ratios, per_k, per_k_redis, fallback))
+        rows.append((batch, ratios, per_k, per_k_redis, per_k_admitted, fallback))
     print(f"\n| batch | combined admitted ÷ limit ({a.fleet_rate:,}/s), median (min–max) | round trips per 1,000 requests "
-          f"(gateways / Redis INFO) | admitted by the fail-open fallback |")
-    print("|---|---|---|---|")
-    for batch, ratios, per_k, per_k_redis, fallback in rows:
+          f"(gateways / Redis INFO) | per 1,000 admitted | admitted by the fail-open fallback |")
+    print("|---|---|---|---|---|")
+    for batch, ratios, per_k, per_k_redis, per_k_admitted, fallback in rows:
         label = f"{batch}" if batch else f"0 (automatic: {max(1, a.fleet_rate // 100)})"
-        print(f"| {label} | **{med(ratios):.4f}** ({span(ratios, '{:.4f}')}) | {med(per_k):.1f} / {med(per_k_redis):.1f} | "
+        print(f"| {label} | **{med(ratios):.4f}** ({span(ratios, '{:.4f}')}) | {med(per_k):.1f} / {med(per_k_redis):.1f} | {med(per_k_admitted):.1f} | "
               f"{', '.join(str(f) for f in fallback)} |")
 
 

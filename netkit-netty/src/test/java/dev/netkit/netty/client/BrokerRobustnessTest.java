@@ -96,6 +96,31 @@ class BrokerRobustnessTest {
     }
 
     @Test
+    void waitingInTheBrokersOwnQueueIsNotTheEndpointsSlownessAndOpensNoBreaker() throws Exception {
+        // The server answers one request per 20 ms (shaped reads); 40 requests on one connection with
+        // one in flight: the last waits ~0.8 s in the pool's waiting line, each takes ~20 ms once
+        // written. A breaker judging the wait as the endpoint's time (200 ms = slow) would open.
+        BreakerConfig breaker = BreakerConfig.builder().slowCallDuration(Duration.ofMillis(200)).slowCallRateThreshold(0.5)
+                .countWindow(20).minimumCalls(10).build();
+        try (FrameServer server = FrameServer.builder().config(TestServers.loopback()
+                        .limits(dev.netkit.netty.server.ServerLimits.none().withRequestsPerConnection(50, 1)).build())
+                .handler(RequestHandler.echo()).start();
+             Broker broker = Broker.create(BrokerConfig.builder().endpoints("127.0.0.1:" + server.localAddress().getPort())
+                     .balancer(BalancerConfig.defaults().withBreaker(breaker))
+                     .connectionsPerEndpoint(1).maxInFlightPerConnection(1).retry(dev.netkit.core.retry.RetryPolicy.none())
+                     .build())) {
+            List<CompletableFuture<byte[]>> all = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                all.add(broker.send(new byte[] {(byte) i}, Duration.ofSeconds(20)));
+            }
+            for (int i = 0; i < 40; i++) {
+                assertThat(all.get(i).get(20, TimeUnit.SECONDS)).containsExactly((byte) i);
+            }
+            assertThat(broker.balancerStats().endpoints().getFirst().breaker()).isEqualTo("CLOSED");
+        }
+    }
+
+    @Test
     void blockingCallsFromTheBrokersOwnThreadFailInsteadOfDeadlocking() throws Exception {
         HeldRequests held = new HeldRequests(); // answers only once the callbacks are attached
         try (FrameServer server = FrameServer.builder().config(TestServers.loopback().build()).asyncHandler(held).start();

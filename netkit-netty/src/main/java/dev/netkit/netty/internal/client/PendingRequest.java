@@ -62,6 +62,8 @@ public final class PendingRequest extends CompletableFuture<byte[]> {
     int id;
     /** Event-loop only: the frame was written and the request entered the in-flight map. */
     boolean written;
+    /** Event-loop only: when it was written ({@link System#nanoTime()}), valid when {@link #written}. */
+    long writtenNanos;
 
     public PendingRequest(byte[] payload, long deadlineNanos) {
         this(payload, deadlineNanos, false, null, null, null, 0, 1, false);
@@ -89,6 +91,16 @@ public final class PendingRequest extends CompletableFuture<byte[]> {
     /** The caller's future: this, or the first attempt when this is a retry. */
     public PendingRequest root() {
         return owner == null ? this : owner;
+    }
+
+    /**
+     * When the endpoint's part of this attempt began: its write, or its pick when it was never
+     * written. What the balancer judges the endpoint by (latency average, slow calls): time spent
+     * in the pool's waiting line is this client's congestion, not the endpoint's slowness, and
+     * counting it would open the breaker of a healthy endpoint whenever the client queues.
+     */
+    public long serviceStartNanos() {
+        return written ? writtenNanos : startNanos;
     }
 
     /** Whether the frame of this attempt was handed to its connection (event-loop reads, or after it failed there). */

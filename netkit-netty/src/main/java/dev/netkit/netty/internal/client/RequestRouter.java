@@ -147,7 +147,7 @@ public final class RequestRouter implements AttemptObserver {
     @Override
     public void succeeded(PendingRequest attempt, long nowNanos) {
         // The balancer runs on the system ticker, so the connection's reading serves it too.
-        balancer.finished(attempt.target, nowNanos - attempt.startNanos, Outcome.SUCCESS, nowNanos);
+        balancer.finished(attempt.target, nowNanos - attempt.serviceStartNanos(), Outcome.SUCCESS, nowNanos);
         if (observer != null) {
             tell(attempt, nowNanos - attempt.startNanos, null, false);
         }
@@ -178,7 +178,7 @@ public final class RequestRouter implements AttemptObserver {
 
     /** Reports the failed attempt to the balancer, and sends a retry if the policy allows it. */
     private boolean retryOrNot(PendingRequest attempt, Throwable cause, long now) {
-        balancer.finished(attempt.target, now - attempt.startNanos, outcomeOf(attempt, cause), now);
+        balancer.finished(attempt.target, now - attempt.serviceStartNanos(), outcomeOf(attempt, cause), now);
         if (retryPolicy.maxAttempts() <= attempt.attempt || !retryPolicy.isRetryable(cause) || closing.getAsBoolean()
                 || attempt.callerDone()) {
             return false; // the common refusals, decided before spending anything
