@@ -3,11 +3,12 @@ package dev.netkit.core.event;
 import dev.netkit.core.endpoint.Endpoint;
 
 /**
- * A server reached one of its limits. (A client's bound is its pools' {@code maxPending}, reported
- * as {@link PoolExhausted}.)
+ * A server reached one of its limits, or a broker its send rate limit. (A client's bound on
+ * waiting requests is its pools' {@code maxPending}, reported as {@link PoolExhausted}.)
  *
  * @param nanoTime {@link System#nanoTime()} when it happened
- * @param endpoint for {@link Limit#MAX_CONNECTIONS} the refused peer, for
+ * @param endpoint for {@link Limit#SEND_RATE_LIMIT} null (the broker's own limit), for
+ *                 {@link Limit#MAX_CONNECTIONS} the refused peer, for
  *                 {@link Limit#UDP_RATE_PER_SOURCE} the limited source; for
  *                 {@link Limit#MAX_CONCURRENT_REQUESTS} and {@link Limit#UDP_BLOCKING_QUEUE} the
  *                 server's bound address
@@ -47,6 +48,13 @@ public record LimitReached(long nanoTime, Endpoint endpoint, Limit limit, long v
          * policing ({@code value} = 0); {@code endpoint} is that client; {@code current} is 0.
          * Reported at most once a second per server.
          */
-        RATE_LIMIT
+        RATE_LIMIT,
+        /**
+         * A broker's send limit ({@code BrokerConfig.sendLimit}): a send was delayed
+         * ({@code value} = its wait in microseconds) or refused ({@code value} = 0: its wait would
+         * outlast its deadline, or {@code maxDelayedSends} were waiting); {@code current} = sends
+         * waiting for tokens; {@code endpoint} is null. Reported at most once a second per broker.
+         */
+        SEND_RATE_LIMIT
     }
 }

@@ -61,7 +61,7 @@ public final class NetkitJfr {
             case LimitReached e -> {
                 LimitReachedEvent j = new LimitReachedEvent();
                 if (j.shouldCommit()) {
-                    j.endpoint = e.endpoint().toString();
+                    j.endpoint = e.endpoint() == null ? "" : e.endpoint().toString(); // null: a broker's own limit
                     j.limit = e.limit().name();
                     j.value = e.value();
                     j.current = e.current();

@@ -173,7 +173,7 @@ public final class Broker implements AutoCloseable {
         this.router = new RequestRouter(balancer, counters, closed::requested, config.retry(),
                 config.retry().newBudget(Ticker.system()), Scheduler.shared(), observerFor(hooks, emitter));
         this.defaultQosClass = config.qos() == null ? 0 : config.qos().indexOf(null);
-        this.throttle = config.sendLimit() == null ? null : new SendThrottle(config.sendLimit(), Ticker.system(), Scheduler.shared());
+        this.throttle = config.sendLimit() == null ? null : new SendThrottle(config.sendLimit(), Ticker.system(), Scheduler.shared(), emitter);
         log.debug("netkit broker to {} (transport {}, {} I/O thread(s))", config.endpoints(), transport.name(), config.ioThreads());
     }
 

@@ -5,18 +5,22 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.netkit.core.error.ErrorKind;
+import dev.netkit.core.event.EventBus;
+import dev.netkit.core.event.LimitReached;
 import dev.netkit.core.error.RateLimitedException;
 import dev.netkit.core.limit.RateLimit;
 import dev.netkit.core.qos.QosClass;
 import dev.netkit.core.qos.QosPolicy;
 import dev.netkit.netty.server.FrameServer;
 import dev.netkit.netty.server.RequestHandler;
+import dev.netkit.netty.testing.EventLog;
 import dev.netkit.netty.testing.HeldRequests;
 import dev.netkit.netty.testing.TestServers;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -89,6 +93,30 @@ class BrokerTrafficTest {
             assertThat(e.kind()).isEqualTo(ErrorKind.RATE_LIMITED);
             assertThat(e.getMessage()).contains("the tokens would not be earned within the request's deadline of 20 ms");
             assertThat(broker.stats().rateLimited()).isEqualTo(7);
+        }
+    }
+
+    @Test
+    void aDelayedOrRefusedSendIsToldAsALimitReachedEventAtMostOnceASecond() throws Exception {
+        EventLog log = new EventLog();
+        try (EventBus bus = EventBus.create()) {
+            bus.subscribe(log, Set.of(LimitReached.class));
+            SendLimit limit = new SendLimit(new RateLimit("broker send requests/s", 10, 1), null, 1);
+            try (FrameServer server = TestServers.echo();
+                 Broker broker = Broker.create(to(server).sendLimit(limit).build(), BrokerHooks.builder().events(bus).build())) {
+                List<CompletableFuture<byte[]>> all = new ArrayList<>();
+                for (int i = 0; i < 5; i++) { // 1 at once, 1 delayed, 3 refused (maxDelayedSends 1)
+                    all.add(broker.send(bytes("r" + i), Duration.ofSeconds(5)));
+                }
+                assertThat(text(all.get(1).get(5, TimeUnit.SECONDS))).isEqualTo("r1");
+                await().atMost(Duration.ofSeconds(5)).until(() -> !log.of(LimitReached.class).isEmpty());
+                LimitReached first = log.of(LimitReached.class).getFirst();
+                assertThat(first.limit()).isEqualTo(LimitReached.Limit.SEND_RATE_LIMIT);
+                assertThat(first.value()).as("the delayed send's wait, in microseconds").isBetween(1L, 100_000L);
+                assertThat(first.endpoint()).isNull();
+                assertThat(log.of(LimitReached.class)).as("four limited sends within a second: one event").hasSize(1);
+                assertThat(broker.stats().rateLimited()).isEqualTo(3);
+            }
         }
     }
 

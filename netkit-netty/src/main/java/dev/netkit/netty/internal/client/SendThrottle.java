@@ -6,8 +6,12 @@ import dev.netkit.core.time.Scheduler;
 import dev.netkit.core.time.Ticker;
 import dev.netkit.netty.client.SendLimit;
 import dev.netkit.netty.wire.AnetWireFormat;
+import dev.netkit.core.event.LimitReached;
+import dev.netkit.netty.internal.event.Emitter;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
@@ -23,17 +27,35 @@ public final class SendThrottle {
     private final TokenBucket bytes;    // null: not limited
     private final int maxDelayed;
     private final Scheduler scheduler;
+    private final Ticker ticker;
+    private final Emitter emitter; // LimitReached(SEND_RATE_LIMIT), at most once a second
+    private final AtomicLong lastEvent;
     private final AtomicInteger delayed = new AtomicInteger();
     /** Sends delayed, their total delay, and sends refused by the limit. */
     public final LongAdder throttled = new LongAdder();
     public final LongAdder throttledNanos = new LongAdder();
     public final LongAdder refused = new LongAdder();
 
-    public SendThrottle(SendLimit limit, Ticker ticker, Scheduler scheduler) {
+    public SendThrottle(SendLimit limit, Ticker ticker, Scheduler scheduler, Emitter emitter) {
         this.requests = limit.requests() == null ? null : new TokenBucket(limit.requests(), ticker);
         this.bytes = limit.bytes() == null ? null : new TokenBucket(limit.bytes(), ticker);
         this.maxDelayed = limit.maxDelayedSends();
         this.scheduler = scheduler;
+        this.ticker = ticker;
+        this.emitter = emitter;
+        this.lastEvent = new AtomicLong(ticker.nanoTime() - EVENT_INTERVAL_NANOS);
+    }
+
+    private static final long EVENT_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    /** A send was delayed ({@code waitNanos}) or refused (0): told at most once a second. */
+    private void limitReached(long waitNanos) {
+        long now = ticker.nanoTime();
+        long last = lastEvent.get();
+        if (now - last >= EVENT_INTERVAL_NANOS && lastEvent.compareAndSet(last, now)) {
+            emitter.rare(new LimitReached(now, null, LimitReached.Limit.SEND_RATE_LIMIT, TimeUnit.NANOSECONDS.toMicros(waitNanos),
+                    delayed.get()));
+        }
     }
 
     /** Sends waiting for their tokens now (they count as in flight for the broker). */
@@ -49,6 +71,7 @@ public final class SendThrottle {
         long wait = reserve(frame, maxDelay);
         if (wait == TokenBucket.REFUSED) {
             refused.increment();
+            limitReached(0);
             return CompletableFuture.failedFuture(new RateLimitedException("send refused by the rate limit (" + describe()
                     + "): the tokens would not be earned within the request's deadline of " + maxDelay / 1_000_000 + " ms"));
         }
@@ -59,11 +82,13 @@ public final class SendThrottle {
             delayed.decrementAndGet();
             refund(frame);
             refused.increment();
+            limitReached(0);
             return CompletableFuture.failedFuture(new RateLimitedException("send refused by the rate limit (" + describe()
                     + "): maxDelayedSends " + maxDelayed + " sends are already waiting for tokens"));
         }
         throttled.increment();
         throttledNanos.add(wait);
+        limitReached(wait);
         CompletableFuture<byte[]> result = new CompletableFuture<>();
         scheduler.schedule(() -> {
             try {
