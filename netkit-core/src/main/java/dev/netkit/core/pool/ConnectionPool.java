@@ -321,7 +321,7 @@ public final class ConnectionPool<C> implements AutoCloseable {
     }
 
     PoolStats statsLocked() {
-        return counters.snapshot(endpoint, bag.entries(), waiters.sizeLocked(), dialer.dialing());
+        return counters.snapshot(endpoint, bag.entries(), waiters.sizeLocked(), dialer.dialing(), waiters.classesLocked());
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.netkit.core.pool;
 
 import dev.netkit.core.endpoint.Endpoint;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
@@ -72,7 +73,7 @@ final class PoolCounters {
     }
 
     /** A snapshot of the pool: {@code es} tallied now, the counters summed. Under the pool's lock. */
-    PoolStats snapshot(Endpoint endpoint, PoolEntry<?>[] es, int pending, int dialing) {
+    PoolStats snapshot(Endpoint endpoint, PoolEntry<?>[] es, int pending, int dialing, List<PoolStats.ClassWaiters> classes) {
         int idle = 0;
         int leased = 0;
         int inFlight = 0;
@@ -94,6 +95,6 @@ final class PoolCounters {
         return new PoolStats(endpoint, es.length, idle, leased, inFlight, pending, dialing, validating,
                 created.sum(), closedByReason(), dialFailures.sum(), leases,
                 Math.max(0, leases - firstLeases.sum()), rejected.sum(), timedOut.sum(),
-                failedFast.sum(), validations.sum(), acquireWait());
+                failedFast.sum(), validations.sum(), acquireWait(), classes);
     }
 }

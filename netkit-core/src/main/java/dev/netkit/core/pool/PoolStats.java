@@ -1,6 +1,7 @@
 package dev.netkit.core.pool;
 
 import dev.netkit.core.endpoint.Endpoint;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -26,6 +27,9 @@ import java.util.Map;
  *                       they waited for failed with nothing else open
  * @param validations    background validations completed (passed or failed)
  * @param acquireWait    how long acquires waited, immediate ones included
+ * @param classes        with classes of service ({@code PoolConfig.qos}), each class's waiters now
+ *                       and its acquires refused (class full, or {@code maxPending} reached) since
+ *                       the start, in the policy's order; empty without classes
  */
 public record PoolStats(
         Endpoint endpoint,
@@ -45,11 +49,13 @@ public record PoolStats(
         long timedOut,
         long failedFast,
         long validations,
-        AcquireWait acquireWait) {
+        AcquireWait acquireWait,
+        List<ClassWaiters> classes) {
 
-    /** Copies the map. */
+    /** Copies the collections. */
     public PoolStats {
         closedByReason = Map.copyOf(closedByReason);
+        classes = List.copyOf(classes);
     }
 
     /** Connections closed since the start, all reasons. */
@@ -88,4 +94,14 @@ public record PoolStats(
      * @param max    longest
      */
     public record AcquireWait(long count, long p50, long p99, long max) {}
+
+    /**
+     * One class of service of the waiting line.
+     *
+     * @param name    the class
+     * @param waiting its acquirers waiting now
+     * @param refused its acquires refused since the start (its capacity, or the pool's
+     *                {@code maxPending}, was reached)
+     */
+    public record ClassWaiters(String name, int waiting, long refused) {}
 }

@@ -14,10 +14,31 @@ import java.util.List;
 final class WaitLine<C> {
     private final ArrayDeque<Waiter<C>> fifo; // null with classes
     private final FairQueue<Waiter<C>> fair;  // null without
+    private final long[] refused;             // per class; null without
 
     WaitLine(QosPolicy qos) {
         this.fifo = qos == null ? new ArrayDeque<>() : null;
         this.fair = qos == null ? null : new FairQueue<>(qos);
+        this.refused = qos == null ? null : new long[qos.classes().size()];
+    }
+
+    /** Counts a refused acquire of class {@code cls} (nothing without classes). */
+    void refused(int cls) {
+        if (refused != null) {
+            refused[cls]++;
+        }
+    }
+
+    /** Each class's waiters and refusals; empty without classes. */
+    List<PoolStats.ClassWaiters> classes() {
+        if (fair == null) {
+            return List.of();
+        }
+        List<PoolStats.ClassWaiters> all = new ArrayList<>(refused.length);
+        for (int i = 0; i < refused.length; i++) {
+            all.add(new PoolStats.ClassWaiters(fair.policy().classes().get(i).name(), fair.size(i), refused[i]));
+        }
+        return all;
     }
 
     /** Appends; false when the waiter's class is at its capacity (only with classes). */

@@ -29,6 +29,10 @@ final class WaiterQueue<C> extends PoolPart<C> {
         return waiters.size();
     }
 
+    List<PoolStats.ClassWaiters> classesLocked() {
+        return waiters.classes();
+    }
+
     CompletableFuture<Lease<C>> acquire(long timeoutNanos, int qosClass) {
         Lease<C> lease = bag.tryAcquire();
         if (lease != null) {
@@ -55,6 +59,7 @@ final class WaiterQueue<C> extends PoolPart<C> {
             } else if (waiters.size() >= config.maxPending()) {
                 bag.waitingCount = waiters.size();
                 counters.rejected.increment();
+                waiters.refused(qosClass);
                 refused = new PoolExhaustedException("pool for " + endpoint + " is exhausted: maxPending "
                         + config.maxPending() + " acquirers are already waiting", pool.statsLocked());
             } else {
@@ -83,6 +88,7 @@ final class WaiterQueue<C> extends PoolPart<C> {
     private NetkitException classFullLocked(Waiter<C> waiter) {
         bag.waitingCount = waiters.size();
         counters.rejected.increment();
+        waiters.refused(waiter.qosClass);
         return new PoolExhaustedException("pool for " + endpoint + ": " + waiters.fullMessage(waiter), pool.statsLocked());
     }
 

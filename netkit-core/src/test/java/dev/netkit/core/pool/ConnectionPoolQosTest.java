@@ -71,6 +71,9 @@ class ConnectionPoolQosTest extends ManualClockPoolTest {
         assertThat(pool.acquire(Duration.ofSeconds(1), POLICY.indexOf("gold"))).as("another class still waits").isNotDone();
         assertThat(pool.stats().rejected()).isEqualTo(1);
         assertThat(pool.pending()).isEqualTo(3);
+        assertThat(pool.stats().classes()).as("the waiting line by class, in the policy's order").containsExactly(
+                new PoolStats.ClassWaiters("control", 0, 0), new PoolStats.ClassWaiters("gold", 1, 0),
+                new PoolStats.ClassWaiters("bronze", 2, 1));
         assertThatThrownBy(() -> pool.acquire(Duration.ofSeconds(1), 3)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("qosClass: 3 (expected: 0..2 for [");
         advance(Duration.ofSeconds(1));

@@ -157,9 +157,17 @@ final class StatsView {
     private static Map<String, Object> broker(Broker broker) {
         Map<String, Object> pools = new LinkedHashMap<>();
         for (PoolStats p : broker.poolStats()) {
-            pools.put(p.endpoint().toString(), map("total", p.total(), "idle", p.idle(), "leased", p.leased(),
+            Map<String, Object> pool = map("total", p.total(), "idle", p.idle(), "leased", p.leased(),
                     "in_flight", p.inFlight(), "pending", p.pending(), "dialing", p.dialing(),
-                    "opened", p.created(), "closed", p.closed(), "dial_failures", p.dialFailures()));
+                    "opened", p.created(), "closed", p.closed(), "dial_failures", p.dialFailures());
+            if (!p.classes().isEmpty()) { // the cluster's qos: its waiting line by class
+                Map<String, Object> classes = new LinkedHashMap<>();
+                for (PoolStats.ClassWaiters c : p.classes()) {
+                    classes.put(c.name(), map("waiting", c.waiting(), "refused", c.refused()));
+                }
+                pool.put("qos", classes);
+            }
+            pools.put(p.endpoint().toString(), pool);
         }
         return balancer(broker.balancerStats(), pools);
     }
