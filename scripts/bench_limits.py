@@ -443,15 +443,15 @@ def part_fleet(a, jv, raw):
 
 
 def main():
-    global OUT
+    global OUT, JAR
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--only", default="accuracy,overhead,qos,priority,fleet")
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--seconds", type=int, default=10)
     ap.add_argument("--pair-reps", type=int, default=8)
     ap.add_argument("--pair-seconds", type=int, default=5)
-    ap.add_argument("--capacity", type=int, default=8000, help="the backend's shaped rate in the qos parts")
-    ap.add_argument("--control-rate", type=int, default=200)
+    ap.add_argument("--capacity", type=int, default=2000, help="the backend's shaped rate in the qos parts")
+    ap.add_argument("--control-rate", type=int, default=100)
     ap.add_argument("--fleet-rate", type=int, default=5000)
     ap.add_argument("--fleet-batches", default="0,10")
     a = ap.parse_args()
@@ -460,6 +460,9 @@ def main():
         sys.exit(f"{JAR} is missing: run ./netkit --version (it builds the jar) first")
     OUT = os.path.join(ROOT, "bench-results", "limits-" + datetime.datetime.now().strftime("%Y%m%d-%H%M%S"))
     os.makedirs(OUT, exist_ok=True)
+    # a copy: a rebuild of the CLI during the run (./netkit rebuilds when sources change) must not change it
+    shutil.copy(JAR, os.path.join(OUT, "netkit.jar"))
+    JAR = os.path.join(OUT, "netkit.jar")
     jv = java()
     raw = []
     log(f"bench_limits: {a.only}; raw results in {OUT}")
