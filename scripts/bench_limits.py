@@ -158,7 +158,8 @@ class Load:
         out, _ = self.proc.communicate(timeout=self.seconds + 120)
         self.err.close()
         lines = (out or "").strip().splitlines()
-        if self.proc.returncode != 0 or not lines:
+        # exit 1 = some requests failed: expected when the target drops on purpose; the JSON still comes
+        if self.proc.returncode not in (0, 1) or not lines:
             raise RuntimeError(f"load {self.name} exit {self.proc.returncode}; see {self.err.name}")
         return json.loads(lines[-1])
 
@@ -237,7 +238,7 @@ def part_overhead(a, jv, raw):
 
 # ---- qos ----------------------------------------------------------------------------------------
 
-def qos_yaml(admin, backend, listeners, classes, strict=None, capacity=500, max_pending=1500):
+def qos_yaml(admin, backend, listeners, classes, strict=None, capacity=100, max_pending=300):
     """listeners: [(name, class or None)]; classes: [(name, weight)] or None for no qos section."""
     y = ["listeners:"]
     for name, cls in listeners:
@@ -321,7 +322,7 @@ def part_priority(a, jv, raw):
             backend = Serve(jv, ["--rate-limit", f"{a.capacity}:100"], "prio-backend")
             classes = [("control", 1), ("bulk", 1)] if variant == "qos" else None
             gw = Gateway(jv, qos_yaml(free_port(), backend.addr, [("control", "control"), ("bulk", "bulk")], classes,
-                                      strict="control", capacity=500, max_pending=1000), f"prio-gateway-{variant}")
+                                      strict="control", capacity=100, max_pending=200), f"prio-gateway-{variant}")
             bulk = None
             try:
                 bulk = Load(jv, gw.addr("bulk"), a.seconds + 10, 1, ["--rate", str(2 * a.capacity), "--connections", "32",

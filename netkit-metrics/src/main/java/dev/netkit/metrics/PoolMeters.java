@@ -39,6 +39,17 @@ final class PoolMeters {
         g.counter("netkit.pool.acquires.timed.out", "Acquires that waited out their timeout", () -> read.applyAsDouble(PoolStats::timedOut));
         g.counter("netkit.pool.acquires.failed.fast", "Acquires failed because the endpoint was down", () -> read.applyAsDouble(PoolStats::failedFast));
         g.counter("netkit.pool.validations", "Background validations completed", () -> read.applyAsDouble(PoolStats::validations));
+        PoolStats first = view.get().pools().get(endpoint);
+        if (first != null) { // classes of service are fixed for the broker's life: one pair of meters each
+            for (int i = 0; i < first.classes().size(); i++) {
+                int c = i;
+                String name = first.classes().get(c).name();
+                g.gauge("netkit.pool.qos.waiting", "Acquirers waiting, by class of service",
+                        () -> read.applyAsDouble(p -> p.classes().get(c).waiting()), "class", name);
+                g.counter("netkit.pool.qos.refused", "Acquires refused (class capacity or maxPending reached), by class of service",
+                        () -> read.applyAsDouble(p -> p.classes().get(c).refused()), "class", name);
+            }
+        }
         String wait = "netkit.pool.acquire.wait";
         String waitWhat = "Acquire wait since the pool started (immediate acquires count as 0), by quantile";
         g.time(wait, waitWhat, TimeUnit.NANOSECONDS, () -> read.applyAsDouble(p -> p.acquireWait().p50()), "quantile", "0.5");
