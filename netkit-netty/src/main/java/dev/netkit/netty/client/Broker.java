@@ -173,7 +173,8 @@ public final class Broker implements AutoCloseable {
         this.router = new RequestRouter(balancer, counters, closed::requested, config.retry(),
                 config.retry().newBudget(Ticker.system()), Scheduler.shared(), observerFor(hooks, emitter));
         this.defaultQosClass = config.qos() == null ? 0 : config.qos().indexOf(null);
-        this.throttle = config.sendLimit() == null ? null : new SendThrottle(config.sendLimit(), Ticker.system(), Scheduler.shared(), emitter);
+        this.throttle = config.sendLimit() == null ? null : new SendThrottle(config.sendLimit(), Ticker.system(), Scheduler.shared(),
+                emitter, io != null ? io : IoGroup.view(transport, group));
         log.debug("netkit broker to {} (transport {}, {} I/O thread(s))", config.endpoints(), transport.name(), config.ioThreads());
     }
 
@@ -422,6 +423,11 @@ public final class Broker implements AutoCloseable {
         return pools.stats();
     }
 
+    /** The fleet send limit's counters ({@link SendLimit#fleet()}), or null without one. */
+    public dev.netkit.netty.fleet.FleetStats fleetStats() {
+        return throttle == null ? null : throttle.fleetStats();
+    }
+
     /** The transport in use: {@code "epoll"}, {@code "io_uring"} or {@code "nio"}. */
     public String transportName() {
         return transport.name();
@@ -475,6 +481,9 @@ public final class Broker implements AutoCloseable {
         NetkitException reason = new ClosedException("broker closed with " + left
                 + " request(s) still in flight after waiting closeTimeout " + config.closeTimeout());
         balancer.close();
+        if (throttle != null) {
+            throttle.close(); // its fleet limit's Redis connection, on these event loops
+        }
         if (probe != null) {
             probe.close();
         }

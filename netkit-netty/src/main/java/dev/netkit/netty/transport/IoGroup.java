@@ -20,9 +20,25 @@ public final class IoGroup implements AutoCloseable {
     private final int threads;
 
     private IoGroup(Transport transport, int threads, String name) {
+        this(transport, transport.newGroup(threads, name), threads);
+    }
+
+    private IoGroup(Transport transport, EventLoopGroup group, int threads) {
         this.transport = transport;
+        this.group = group;
         this.threads = threads;
-        this.group = transport.newGroup(threads, name);
+    }
+
+    /**
+     * For netkit's brokers: a view of event loops their owner started and will stop (do not close
+     * the view).
+     */
+    public static IoGroup view(Transport transport, EventLoopGroup group) {
+        int n = 0;
+        for (var ignored : group) {
+            n++;
+        }
+        return new IoGroup(Objects.requireNonNull(transport, "transport"), Objects.requireNonNull(group, "group"), n);
     }
 
     /**

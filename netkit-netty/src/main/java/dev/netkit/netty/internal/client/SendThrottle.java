@@ -7,7 +7,10 @@ import dev.netkit.core.time.Ticker;
 import dev.netkit.netty.client.SendLimit;
 import dev.netkit.netty.wire.AnetWireFormat;
 import dev.netkit.core.event.LimitReached;
+import dev.netkit.netty.fleet.FleetBucket;
+import dev.netkit.netty.fleet.FleetStats;
 import dev.netkit.netty.internal.event.Emitter;
+import dev.netkit.netty.transport.IoGroup;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -25,6 +28,7 @@ import java.util.function.Supplier;
 public final class SendThrottle {
     private final TokenBucket requests; // null: not limited
     private final TokenBucket bytes;    // null: not limited
+    private final FleetBucket fleet;    // null: no fleet limit
     private final int maxDelayed;
     private final Scheduler scheduler;
     private final Ticker ticker;
@@ -36,7 +40,9 @@ public final class SendThrottle {
     public final LongAdder throttledNanos = new LongAdder();
     public final LongAdder refused = new LongAdder();
 
-    public SendThrottle(SendLimit limit, Ticker ticker, Scheduler scheduler, Emitter emitter) {
+    /** {@code io}: where a fleet limit's Redis connection lives (unused without one). */
+    public SendThrottle(SendLimit limit, Ticker ticker, Scheduler scheduler, Emitter emitter, IoGroup io) {
+        this.fleet = limit.fleet() == null ? null : FleetBucket.start(limit.fleetRequests(), limit.fleet(), io, ticker);
         this.requests = limit.requests() == null ? null : new TokenBucket(limit.requests(), ticker);
         this.bytes = limit.bytes() == null ? null : new TokenBucket(limit.bytes(), ticker);
         this.maxDelayed = limit.maxDelayedSends();
@@ -58,6 +64,18 @@ public final class SendThrottle {
         }
     }
 
+    /** The fleet limit's counters, or null without one. */
+    public FleetStats fleetStats() {
+        return fleet == null ? null : fleet.stats();
+    }
+
+    /** Closes the fleet limit's Redis connection (nothing else to close). */
+    public void close() {
+        if (fleet != null) {
+            fleet.close();
+        }
+    }
+
     /** Sends waiting for their tokens now (they count as in flight for the broker). */
     public int delayed() {
         return delayed.get();
@@ -66,6 +84,13 @@ public final class SendThrottle {
     /** Sends via {@code send} now or after the limit's delay; the future is the caller's. */
     public CompletableFuture<byte[]> send(int payloadLength, long nowNanos, long deadlineNanos,
                                           Supplier<CompletableFuture<byte[]>> send) {
+        if (fleet != null && !fleet.tryAcquire()) { // policing, before the local limits take anything
+            refused.increment();
+            limitReached(0);
+            return CompletableFuture.failedFuture(new RateLimitedException("send refused by the fleet rate limit ("
+                    + fleet.limit() + " shared through " + fleet.config().key() + " on " + fleet.config().redisHost() + ":"
+                    + fleet.config().redisPort() + "): no token now"));
+        }
         long frame = (long) payloadLength + AnetWireFormat.HEADER_SIZE;
         long maxDelay = Math.min(Math.max(0, deadlineNanos - nowNanos), TokenBucket.MAX_DELAY.toNanos());
         long wait = reserve(frame, maxDelay);
@@ -142,7 +167,7 @@ public final class SendThrottle {
         }
     }
 
-    private String describe() {
+    private String describe() { // the local limits (a fleet refusal says its own)
         return (requests == null ? "" : requests.limit() + (bytes == null ? "" : ", ")) + (bytes == null ? "" : bytes.limit());
     }
 }
