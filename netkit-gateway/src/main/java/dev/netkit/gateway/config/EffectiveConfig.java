@@ -126,6 +126,10 @@ public final class EffectiveConfig {
         putBucket(m, "bytes_per_connection", l.bytesPerConnection());
         putBucket(m, "requests_per_client", l.requestsPerClient());
         putBucket(m, "bytes_per_client", l.bytesPerClient());
+        if (l.fleet() != null) {
+            m.put("fleet_requests", routeLimit(new RouteRateLimit(l.fleetRequests().perSecond(), l.fleetRequests().burst(),
+                    java.util.Optional.of(l.fleet()))));
+        }
         m.put("mode", l.policing() ? "policing" : "shaping");
         return m;
     }

@@ -16,7 +16,7 @@ import org.snakeyaml.engine.v2.nodes.Node;
 /** Reads the rate-limit and class-of-service keys: a listener's {@code rate_limits}, a route's {@code rate_limit}, a cluster's {@code qos}. */
 final class LimitsParser {
     static final List<String> RATE_LIMITS_KEYS = List.of("requests", "bytes", "requests_per_connection", "bytes_per_connection",
-            "requests_per_client", "bytes_per_client", "mode");
+            "requests_per_client", "bytes_per_client", "fleet_requests", "mode");
     static final List<String> BUCKET_KEYS = List.of("per_second", "burst");
     static final List<String> ROUTE_LIMIT_KEYS = List.of("per_second", "burst", "fleet");
     static final List<String> FLEET_KEYS = List.of("redis", "key", "members", "timeout", "batch");
@@ -29,7 +29,10 @@ final class LimitsParser {
 
     private LimitsParser() {}
 
-    /** {@code rate_limits: { requests: {per_second, burst}, bytes, requests_per_connection, bytes_per_connection, requests_per_client, bytes_per_client, mode }}. */
+    /**
+     * {@code rate_limits: { requests: {per_second, burst}, bytes, requests_per_connection, bytes_per_connection,
+     * requests_per_client, bytes_per_client, fleet_requests: {per_second, burst, fleet: {...}}, mode }}.
+     */
     static ServerLimits rateLimits(Section r) {
         boolean policing = r.choice("mode", false, List.of(false, true), p -> p ? "policing" : "shaping");
         ServerLimits limits = ServerLimits.none();
@@ -51,6 +54,18 @@ final class LimitsParser {
         }
         if ((b = bucket(r, "bytes_per_client")) != null) {
             limits = build(r, "bytes_per_client", limits, b, 5);
+        }
+        if (r.has("fleet_requests")) {
+            Section f = r.section("fleet_requests", ROUTE_LIMIT_KEYS);
+            RouteRateLimit fleet = routeLimit(f);
+            if (fleet.fleet().isEmpty()) {
+                throw f.error("missing key \"fleet\" (the Redis holding the listener's shared limit; for a local limit use \"requests\")");
+            }
+            if (!policing) {
+                throw f.error("a fleet limit polices, and the listener shapes (say mode: policing)");
+            }
+            ServerLimits local = limits;
+            limits = f.build(() -> local.withFleet(fleet.perSecond(), fleet.burst(), fleet.fleet().get()));
         }
         ServerLimits all = limits;
         return r.build(() -> all.withPolicing(policing)); // a policing bytes burst must hold the largest frame

@@ -151,6 +151,32 @@ class LimitsConfigTest {
     }
 
     @Test
+    void aListenerMayShareAFleetLimitWhenItPolices() {
+        String yaml = FILE.replace("      requests_per_client: { per_second: 3000, burst: 300 }\n",
+                "      requests_per_client: { per_second: 3000, burst: 300 }\n"
+                + "      fleet_requests: { per_second: 9000, burst: 900, fleet: { redis: \"127.0.0.1:6379\", key: \"netkit:front\", members: 4 } }\n"
+                + "      mode: policing\n");
+        assertThat(yaml).isNotEqualTo(FILE);
+        GatewayConfig config = parse(yaml);
+        ServerLimits limits = ((AnetListenerConfig) config.listener("front").orElseThrow()).rateLimits();
+        assertThat(limits.policing()).isTrue();
+        assertThat(limits.fleetRequests().perSecond()).isEqualTo(9_000);
+        assertThat(limits.fleetRequests().burst()).isEqualTo(900);
+        assertThat(limits.fleet()).isEqualTo(FleetConfig.of("127.0.0.1", 6379, "netkit:front", 4));
+        String printed = config.toYaml();
+        assertThat(printed).contains("      fleet_requests:\n        per_second: 9000\n        burst: 900\n        fleet:\n");
+        assertThat(new GatewayConfigParser().parse(printed, "effective.yaml")).as(printed).isEqualTo(config);
+
+        ConfigException shaping = catchThrowableOfType(ConfigException.class, () -> parse(yaml.replace("      mode: policing\n", "")));
+        assertThat(shaping.path()).as(shaping.getMessage()).isEqualTo("listeners[0].rate_limits.fleet_requests");
+        assertThat(shaping.problem()).isEqualTo("a fleet limit polices, and the listener shapes (say mode: policing)");
+        ConfigException local = catchThrowableOfType(ConfigException.class, () -> parse(yaml.replace(
+                ", fleet: { redis: \"127.0.0.1:6379\", key: \"netkit:front\", members: 4 }", "")));
+        assertThat(local.path()).isEqualTo("listeners[0].rate_limits.fleet_requests");
+        assertThat(local.problem()).startsWith("missing key \"fleet\"");
+    }
+
+    @Test
     void aPolicingBytesLimitMustHoldTheLargestFrame() {
         ConfigException e = fail("burst: 1048576 }", "burst: 65536 }\n      mode: policing");
         assertThat(e.path()).isEqualTo("listeners[0].rate_limits");

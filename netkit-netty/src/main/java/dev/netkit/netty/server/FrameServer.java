@@ -98,8 +98,10 @@ public final class FrameServer implements AutoCloseable {
             serverTls = config.tls().enabled() ? new ServerTls(config.tls(), "server " + config.host() + ":" + config.port(),
                     context.counters().tls, context.warnings(), emitter, group) : null;
             this.tls = serverTls;
+            context.shaping().startFleet(io != null ? io : IoGroup.view(transport, group));
             this.serverChannel = bind();
         } catch (RuntimeException | InterruptedException e) {
+            context.shaping().close();
             if (serverTls != null) {
                 serverTls.close();
             }
@@ -244,6 +246,11 @@ public final class FrameServer implements AutoCloseable {
         return config;
     }
 
+    /** The fleet limit's counters ({@link ServerLimits#fleet()}), or null without one. */
+    public dev.netkit.netty.fleet.FleetStats fleetStats() {
+        return context.shaping().fleetStats();
+    }
+
     /** A snapshot of the server's counters. */
     public ServerStats stats() {
         return context.counters().snapshot(ipAdmission.refusals());
@@ -325,6 +332,7 @@ public final class FrameServer implements AutoCloseable {
                     config.shutdownTimeout(), connections.size(), context.counters().inFlight.sum());
             connections.close().awaitUninterruptibly();
         }
+        context.shaping().close(); // the fleet limit's Redis connection, on these loops
         if (ownsGroup) {
             group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
         }

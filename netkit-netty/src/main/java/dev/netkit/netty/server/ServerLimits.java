@@ -1,6 +1,7 @@
 package dev.netkit.netty.server;
 
 import dev.netkit.core.limit.RateLimit;
+import dev.netkit.netty.fleet.FleetConfig;
 import dev.netkit.netty.wire.AnetWireFormat;
 import java.util.Objects;
 
@@ -32,6 +33,11 @@ import java.util.Objects;
  * @param requestsPerClient     requests/s of each client IP address, or null
  * @param bytesPerClient        bytes/s of each client IP address, or null
  * @param policing              refuse (close) instead of delaying
+ * @param fleetRequests         requests/s shared by every server (any process) naming the same
+ *                              Redis key, or null; policing only (a frame without a fleet token is
+ *                              refused as above); while Redis cannot be used each server admits
+ *                              {@code 1/members} of it (see {@link dev.netkit.netty.fleet.FleetBucket})
+ * @param fleet                 where the fleet limit lives; set exactly when {@code fleetRequests} is
  *
  * <p>Per-client buckets are kept for at most {@value #MAX_CLIENTS} addresses at once: an address
  * is tracked while it has a connection open and until its buckets are full again (so reconnecting
@@ -40,21 +46,34 @@ import java.util.Objects;
  */
 public record ServerLimits(RateLimit requests, RateLimit bytes, RateLimit requestsPerConnection,
                            RateLimit bytesPerConnection, RateLimit requestsPerClient, RateLimit bytesPerClient,
-                           boolean policing) {
+                           boolean policing, RateLimit fleetRequests, FleetConfig fleet) {
     /** The most client addresses whose per-client buckets are tracked at once. */
     public static final int MAX_CLIENTS = 65_536;
     /** The largest frame on the wire: the LEN field plus the largest LEN. */
     public static final int LARGEST_FRAME = AnetWireFormat.LENGTH_FIELD_SIZE + AnetWireFormat.MAX_LENGTH;
 
-    private static final ServerLimits NONE = new ServerLimits(null, null, null, null, null, null, false);
+    private static final ServerLimits NONE = new ServerLimits(null, null, null, null, null, null, false, null, null);
 
-    /** Checks that a policing bytes limit can pass the largest frame. */
+    /** Checks that a policing bytes limit can pass the largest frame, and that a fleet limit is whole and polices. */
     public ServerLimits {
+        if ((fleetRequests == null) != (fleet == null)) {
+            throw new IllegalArgumentException("fleet: a fleet limit needs both its rate and its Redis configuration");
+        }
+        if (fleet != null && !policing) {
+            throw new IllegalArgumentException("fleet: a fleet-wide limit polices (expected: policing mode; a server cannot "
+                    + "wait for another process's tokens without holding reads it may never be granted)");
+        }
         if (policing) {
             requireFrame(bytes);
             requireFrame(bytesPerConnection);
             requireFrame(bytesPerClient);
         }
+    }
+
+    /** Local limits only. */
+    public ServerLimits(RateLimit requests, RateLimit bytes, RateLimit requestsPerConnection, RateLimit bytesPerConnection,
+                        RateLimit requestsPerClient, RateLimit bytesPerClient, boolean policing) {
+        this(requests, bytes, requestsPerConnection, bytesPerConnection, requestsPerClient, bytesPerClient, policing, null, null);
     }
 
     /** No limits (the default). */
@@ -65,49 +84,55 @@ public record ServerLimits(RateLimit requests, RateLimit bytes, RateLimit reques
     /** Whether any limit is set. */
     public boolean any() {
         return requests != null || bytes != null || requestsPerConnection != null || bytesPerConnection != null
-                || requestsPerClient != null || bytesPerClient != null;
+                || requestsPerClient != null || bytesPerClient != null || fleet != null;
     }
 
     /** A copy with the server-wide requests/s limit. */
     public ServerLimits withRequests(long perSecond, long burst) {
         return new ServerLimits(new RateLimit("requests/s", perSecond, burst), bytes, requestsPerConnection, bytesPerConnection,
-                requestsPerClient, bytesPerClient, policing);
+                requestsPerClient, bytesPerClient, policing, fleetRequests, fleet);
     }
 
     /** A copy with the server-wide bytes/s limit. */
     public ServerLimits withBytes(long perSecond, long burst) {
         return new ServerLimits(requests, new RateLimit("bytes/s", perSecond, burst), requestsPerConnection, bytesPerConnection,
-                requestsPerClient, bytesPerClient, policing);
+                requestsPerClient, bytesPerClient, policing, fleetRequests, fleet);
     }
 
     /** A copy with the per-connection requests/s limit. */
     public ServerLimits withRequestsPerConnection(long perSecond, long burst) {
         return new ServerLimits(requests, bytes, new RateLimit("requests/s per connection", perSecond, burst), bytesPerConnection,
-                requestsPerClient, bytesPerClient, policing);
+                requestsPerClient, bytesPerClient, policing, fleetRequests, fleet);
     }
 
     /** A copy with the per-connection bytes/s limit. */
     public ServerLimits withBytesPerConnection(long perSecond, long burst) {
         return new ServerLimits(requests, bytes, requestsPerConnection, new RateLimit("bytes/s per connection", perSecond, burst),
-                requestsPerClient, bytesPerClient, policing);
+                requestsPerClient, bytesPerClient, policing, fleetRequests, fleet);
     }
 
     /** A copy with the per-client-IP requests/s limit. */
     public ServerLimits withRequestsPerClient(long perSecond, long burst) {
         return new ServerLimits(requests, bytes, requestsPerConnection, bytesPerConnection,
-                new RateLimit("requests/s per client", perSecond, burst), bytesPerClient, policing);
+                new RateLimit("requests/s per client", perSecond, burst), bytesPerClient, policing, fleetRequests, fleet);
     }
 
     /** A copy with the per-client-IP bytes/s limit. */
     public ServerLimits withBytesPerClient(long perSecond, long burst) {
         return new ServerLimits(requests, bytes, requestsPerConnection, bytesPerConnection, requestsPerClient,
-                new RateLimit("bytes/s per client", perSecond, burst), policing);
+                new RateLimit("bytes/s per client", perSecond, burst), policing, fleetRequests, fleet);
+    }
+
+    /** A copy with a fleet-wide requests/s limit; a fleet limit polices, so the copy polices. */
+    public ServerLimits withFleet(long perSecond, long burst, FleetConfig value) {
+        return new ServerLimits(requests, bytes, requestsPerConnection, bytesPerConnection, requestsPerClient, bytesPerClient,
+                true, new RateLimit("fleet requests/s", perSecond, burst), value);
     }
 
     /** A copy that polices (true) or shapes (false). */
     public ServerLimits withPolicing(boolean value) {
         return new ServerLimits(requests, bytes, requestsPerConnection, bytesPerConnection, requestsPerClient, bytesPerClient,
-                value);
+                value, fleetRequests, fleet);
     }
 
     private static void requireFrame(RateLimit limit) {
@@ -120,7 +145,7 @@ public record ServerLimits(RateLimit requests, RateLimit bytes, RateLimit reques
     @Override
     public String toString() {
         return any() ? "ServerLimits[" + (policing ? "policing" : "shaping") + java.util.stream.Stream.of(requests, bytes,
-                requestsPerConnection, bytesPerConnection, requestsPerClient, bytesPerClient).filter(Objects::nonNull).map(l -> ", " + l).reduce("", String::concat) + "]"
+                requestsPerConnection, bytesPerConnection, requestsPerClient, bytesPerClient, fleetRequests).filter(Objects::nonNull).map(l -> ", " + l).reduce("", String::concat) + "]"
                 : "ServerLimits[none]";
     }
 }

@@ -140,6 +140,15 @@ public final class ReadShaper extends ChannelInboundHandlerAdapter {
                 }
                 return false;
             }
+            if (!shaping.fleetAdmits()) { // last: the one that costs a shared token
+                if (requests != null) {
+                    requests.refund(1);
+                }
+                if (bytes != null) {
+                    bytes.refund(frameBytes);
+                }
+                return false;
+            }
             return true;
         }
         long r = requests == null ? 0 : requests.acquireOrDelay(1, maxDelayNanos);

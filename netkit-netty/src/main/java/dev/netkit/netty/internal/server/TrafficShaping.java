@@ -4,6 +4,9 @@ import dev.netkit.core.limit.LimitChain;
 import dev.netkit.core.limit.RateLimit;
 import dev.netkit.core.limit.TokenBucket;
 import dev.netkit.core.time.Ticker;
+import dev.netkit.netty.fleet.FleetBucket;
+import dev.netkit.netty.fleet.FleetStats;
+import dev.netkit.netty.transport.IoGroup;
 import dev.netkit.netty.server.ServerLimits;
 import io.netty.channel.ChannelHandlerContext;
 import java.net.InetAddress;
@@ -30,6 +33,7 @@ public final class TrafficShaping {
     private final TokenBucket globalRequests; // null: none
     private final TokenBucket globalBytes;    // null: none
     private final ClientBuckets clients;      // null: no per-client limit
+    private volatile FleetBucket fleet;       // null: no fleet limit (set by startFleet once the loops exist)
     private final ServerCounters counters;
     private final ServerEvents events;
     private final AtomicLong lastEvent;
@@ -44,6 +48,33 @@ public final class TrafficShaping {
         this.clients = limits.requestsPerClient() == null && limits.bytesPerClient() == null ? null
                 : new ClientBuckets(limits.requestsPerClient(), limits.bytesPerClient(), ServerLimits.MAX_CLIENTS, ticker);
         this.lastEvent = new AtomicLong(ticker.nanoTime() - EVENT_INTERVAL_NANOS);
+    }
+
+    /** Starts the fleet limit's Redis connection on {@code io} (nothing without one); call once, before accepting. */
+    public void startFleet(IoGroup io) {
+        if (limits.fleet() != null) {
+            fleet = FleetBucket.start(limits.fleetRequests(), limits.fleet(), io, ticker);
+        }
+    }
+
+    /** The fleet limit's counters, or null without one. */
+    public FleetStats fleetStats() {
+        FleetBucket f = fleet;
+        return f == null ? null : f.stats();
+    }
+
+    /** Closes the fleet limit's Redis connection, if any. */
+    public void close() {
+        FleetBucket f = fleet;
+        if (f != null) {
+            f.close();
+        }
+    }
+
+    /** A fleet token for one frame (policing); true without a fleet limit. */
+    boolean fleetAdmits() {
+        FleetBucket f = fleet;
+        return f == null || f.tryAcquire();
     }
 
     /** Whether connections get a {@link ReadShaper}. */
