@@ -7,10 +7,12 @@ import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
@@ -22,6 +24,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * threads; {@code shared4}: 4 threads on one bucket (CAS contention; on a 2-core machine the
  * threads also share cores). {@code shape}: {@link TokenBucket#acquireOrDelay} instead of
  * {@link TokenBucket#tryAcquire}. {@code clock1}: the clock reading alone, for reference.
+ * {@code own*Now}: the caller passes its clock reading ({@link TokenBucket#tryAcquire(long, long)}).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -61,6 +64,34 @@ public class TokenBucketBenchmark {
     @Threads(4)
     public boolean shared4(Shared s) {
         return s.bucket.tryAcquire(1);
+    }
+
+    /**
+     * A bucket per thread and the caller's clock reading: what an acquire costs where one reading
+     * serves many (a server reads the clock once per socket read for every frame and bucket in it).
+     * The reading is renewed every iteration, so the bucket's arithmetic sees time pass.
+     */
+    @State(Scope.Thread)
+    public static class OwnWithTime {
+        final TokenBucket bucket = bucket();
+        long now;
+
+        @Setup(Level.Iteration)
+        public void read() {
+            now = System.nanoTime();
+        }
+    }
+
+    @Benchmark
+    @Threads(1)
+    public boolean own1Now(OwnWithTime s) {
+        return s.bucket.tryAcquire(1, s.now);
+    }
+
+    @Benchmark
+    @Threads(4)
+    public boolean own4Now(OwnWithTime s) {
+        return s.bucket.tryAcquire(1, s.now);
     }
 
     /** The clock alone ({@link System#nanoTime()}), which every acquire reads once: the floor. */

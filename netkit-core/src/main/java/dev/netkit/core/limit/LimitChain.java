@@ -3,7 +3,8 @@ package dev.netkit.core.limit;
 import java.util.List;
 
 /**
- * Several buckets charged together, e.g. per connection, per client IP and global: a charge
+ * Several buckets charged together, e.g. per connection, per client IP and global (all on one
+ * {@code Ticker}: the chain reads it once per charge): a charge
  * passes only if every bucket grants it, and the buckets that granted before a refusing one get
  * their tokens back, so a refused request costs nothing anywhere. Immutable and thread-safe (the
  * buckets are); no allocation per charge.
@@ -40,13 +41,18 @@ public final class LimitChain {
      * @throws IllegalArgumentException if {@code n} exceeds a bucket's burst (it could never pass)
      */
     public int tryAcquire(long n) {
+        return tryAcquire(n, buckets[0].nowNanos());
+    }
+
+    /** {@link #tryAcquire(long)} at {@code nowNanos}, one reading of the buckets' shared {@code Ticker}. */
+    public int tryAcquire(long n, long nowNanos) {
         if (n > smallestBurst) {
             for (TokenBucket b : buckets) {
                 b.requireWithinBurst(n); // the first whose burst is too small throws, naming itself
             }
         }
         for (int i = 0; i < buckets.length; i++) {
-            if (!buckets[i].tryAcquire(n)) {
+            if (!buckets[i].tryAcquire(n, nowNanos)) {
                 refund(i, n);
                 return i;
             }
@@ -60,9 +66,14 @@ public final class LimitChain {
      * {@code maxDelayNanos}.
      */
     public long acquireOrDelay(long n, long maxDelayNanos) {
+        return acquireOrDelay(n, maxDelayNanos, buckets[0].nowNanos());
+    }
+
+    /** {@link #acquireOrDelay(long, long)} at {@code nowNanos}, one reading of the buckets' shared {@code Ticker}. */
+    public long acquireOrDelay(long n, long maxDelayNanos, long nowNanos) {
         long wait = 0;
         for (int i = 0; i < buckets.length; i++) {
-            long w = buckets[i].acquireOrDelay(n, maxDelayNanos);
+            long w = buckets[i].acquireOrDelay(n, maxDelayNanos, nowNanos);
             if (w == TokenBucket.REFUSED) {
                 refund(i, n);
                 return TokenBucket.REFUSED;

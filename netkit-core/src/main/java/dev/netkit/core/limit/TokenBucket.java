@@ -99,10 +99,20 @@ public final class TokenBucket {
      * @throws IllegalArgumentException if {@code n < 1} or {@code n > burst} (it could never pass)
      */
     public boolean tryAcquire(long n) {
+        return tryAcquire(n, ticker.nanoTime());
+    }
+
+    /**
+     * {@link #tryAcquire(long)} at {@code nowNanos}, a reading of this bucket's {@link Ticker} the
+     * caller took: on a hot path one reading serves every bucket and every frame of a socket read
+     * (the clock costs more than the bucket; see BENCHMARKS.md). An older reading only earns fewer
+     * tokens.
+     */
+    public boolean tryAcquire(long n, long nowNanos) {
         if (n < 1 || n > burst) {
             throw badCount(n);
         }
-        long now = ticker.nanoTime();
+        long now = nowNanos;
         long earned = earned(now);
         for (;;) {
             long c = consumed.get();
@@ -127,6 +137,11 @@ public final class TokenBucket {
      * @param maxDelayNanos 0 .. {@link #MAX_DELAY}
      */
     public long acquireOrDelay(long n, long maxDelayNanos) {
+        return acquireOrDelay(n, maxDelayNanos, ticker.nanoTime());
+    }
+
+    /** {@link #acquireOrDelay(long, long)} at {@code nowNanos}, a reading of this bucket's {@link Ticker} (see {@link #tryAcquire(long, long)}). */
+    public long acquireOrDelay(long n, long maxDelayNanos, long nowNanos) {
         if (n < 1) {
             throw badCount(n);
         }
@@ -137,7 +152,7 @@ public final class TokenBucket {
         if (n > maxDebt + burst) {
             return REFUSED; // more than MAX_DELAY could ever repay
         }
-        long now = ticker.nanoTime();
+        long now = nowNanos;
         long earned = earned(now);
         for (;;) {
             long c = consumed.get();
@@ -160,6 +175,11 @@ public final class TokenBucket {
             throw badCount(n);
         }
         consumed.addAndGet(-n); // may overshoot the burst for a moment: the next acquire caps it
+    }
+
+    /** A reading of this bucket's clock. */
+    long nowNanos() {
+        return ticker.nanoTime();
     }
 
     /** Tokens available now (0 when in debt); a reading for stats and tests. */

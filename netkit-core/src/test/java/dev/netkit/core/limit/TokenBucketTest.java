@@ -34,6 +34,19 @@ class TokenBucketTest {
     }
 
     @Test
+    void aCallersClockReadingIsTheTimeTheBucketUses() {
+        TokenBucket b = bucket(10, 5);
+        long t = clock.nanoTime();
+        assertThat(b.tryAcquire(5, t)).isTrue();
+        assertThat(b.tryAcquire(1, t + 50_000_000)).as("0.05 s: half a token").isFalse();
+        assertThat(b.tryAcquire(1, t + 100_000_000)).as("0.1 s at 10/s: one token, though the ticker did not move").isTrue();
+        assertThat(b.acquireOrDelay(2, 1_000_000_000, t + 100_000_000)).as("two owed: 0.2 s").isEqualTo(200_000_000);
+        LimitChain chain = new LimitChain(java.util.List.of(bucket(10, 5), b));
+        assertThat(chain.tryAcquire(1, t + 100_000_000)).as("b is in debt at that time").isEqualTo(1);
+        assertThat(chain.tryAcquire(1, t + 400_000_000)).isEqualTo(LimitChain.GRANTED);
+    }
+
+    @Test
     void startsFullAndRefusesBeyondTheBurst() {
         TokenBucket b = bucket(10, 5);
         for (int i = 0; i < 5; i++) {

@@ -45,6 +45,7 @@ public final class ReadShaper extends ChannelInboundHandlerAdapter {
     private int remaining;   // bytes of the current frame after its LEN field, still to come
     private int lenHigh = -1; // the first LEN byte when a read ended between the two
     private long pendingWait;
+    private long now;        // the clock reading of the read being scanned
     private boolean ownerWantsRead = true;
     private boolean throttled;
     private boolean refused;
@@ -85,6 +86,7 @@ public final class ReadShaper extends ChannelInboundHandlerAdapter {
             return;
         }
         pendingWait = 0;
+        now = shaping.now(); // one clock reading for every frame of this read and every bucket
         int cut = scan(buf);
         if (cut >= 0) {
             refuse(buf, cut);
@@ -131,10 +133,10 @@ public final class ReadShaper extends ChannelInboundHandlerAdapter {
 
     private boolean charge(long frameBytes) {
         if (policing) {
-            if (requests != null && requests.tryAcquire(1) != LimitChain.GRANTED) {
+            if (requests != null && requests.tryAcquire(1, now) != LimitChain.GRANTED) {
                 return false;
             }
-            if (bytes != null && bytes.tryAcquire(frameBytes) != LimitChain.GRANTED) {
+            if (bytes != null && bytes.tryAcquire(frameBytes, now) != LimitChain.GRANTED) {
                 if (requests != null) {
                     requests.refund(1);
                 }
@@ -151,11 +153,11 @@ public final class ReadShaper extends ChannelInboundHandlerAdapter {
             }
             return true;
         }
-        long r = requests == null ? 0 : requests.acquireOrDelay(1, maxDelayNanos);
+        long r = requests == null ? 0 : requests.acquireOrDelay(1, maxDelayNanos, now);
         if (r == TokenBucket.REFUSED) {
             return false;
         }
-        long b = bytes == null ? 0 : bytes.acquireOrDelay(frameBytes, maxDelayNanos);
+        long b = bytes == null ? 0 : bytes.acquireOrDelay(frameBytes, maxDelayNanos, now);
         if (b == TokenBucket.REFUSED) {
             if (requests != null) {
                 requests.refund(1);
