@@ -160,7 +160,7 @@ public final class BrokerMetrics implements AutoCloseable {
             BrokerView now = BrokerView.of(broker);
             Set<Endpoint> known = new HashSet<>(now.pools().keySet());
             known.addAll(now.endpoints().keySet());
-            sync(pools, now.pools().keySet(), e -> PoolMeters.register(meters, e, view));
+            sync(pools, now.pools().keySet(), e -> PoolMeters.register(meters, e, view, now.pools().get(e).classes()));
             sync(endpoints, now.endpoints().keySet(), e -> {
                 EndpointStats stats = now.endpoints().get(e);
                 return EndpointMeters.register(meters, e, !"none".equals(stats.breaker()), view);

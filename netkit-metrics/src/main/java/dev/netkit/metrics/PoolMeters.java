@@ -3,6 +3,7 @@ package dev.netkit.metrics;
 import dev.netkit.core.endpoint.Endpoint;
 import dev.netkit.core.pool.CloseReason;
 import dev.netkit.core.pool.PoolStats;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
@@ -14,7 +15,8 @@ import java.util.function.ToDoubleFunction;
 final class PoolMeters {
     private PoolMeters() {}
 
-    static MeterGroup register(MeterGroup parent, Endpoint endpoint, Supplier<BrokerView> view) {
+    /** {@code classes}: the pool's classes of service as a fresh snapshot lists them (fixed for the broker's life). */
+    static MeterGroup register(MeterGroup parent, Endpoint endpoint, Supplier<BrokerView> view, List<PoolStats.ClassWaiters> classes) {
         MeterGroup g = parent.forEndpoint(endpoint.toString());
         ToDoubleFunction<ToDoubleFunction<PoolStats>> read = field -> {
             PoolStats p = view.get().pools().get(endpoint);
@@ -39,16 +41,14 @@ final class PoolMeters {
         g.counter("netkit.pool.acquires.timed.out", "Acquires that waited out their timeout", () -> read.applyAsDouble(PoolStats::timedOut));
         g.counter("netkit.pool.acquires.failed.fast", "Acquires failed because the endpoint was down", () -> read.applyAsDouble(PoolStats::failedFast));
         g.counter("netkit.pool.validations", "Background validations completed", () -> read.applyAsDouble(PoolStats::validations));
-        PoolStats first = view.get().pools().get(endpoint);
-        if (first != null) { // classes of service are fixed for the broker's life: one pair of meters each
-            for (int i = 0; i < first.classes().size(); i++) {
-                int c = i;
-                String name = first.classes().get(c).name();
-                g.gauge("netkit.pool.qos.waiting", "Acquirers waiting, by class of service",
-                        () -> read.applyAsDouble(p -> p.classes().get(c).waiting()), "class", name);
-                g.counter("netkit.pool.qos.refused", "Acquires refused (class capacity or maxPending reached), by class of service",
-                        () -> read.applyAsDouble(p -> p.classes().get(c).refused()), "class", name);
-            }
+        // Not view.get() here: that would cache a snapshot older than the scrape that follows.
+        for (int i = 0; i < classes.size(); i++) {
+            int c = i;
+            String name = classes.get(c).name();
+            g.gauge("netkit.pool.qos.waiting", "Acquirers waiting, by class of service",
+                    () -> read.applyAsDouble(p -> p.classes().get(c).waiting()), "class", name);
+            g.counter("netkit.pool.qos.refused", "Acquires refused (class capacity or maxPending reached), by class of service",
+                    () -> read.applyAsDouble(p -> p.classes().get(c).refused()), "class", name);
         }
         String wait = "netkit.pool.acquire.wait";
         String waitWhat = "Acquire wait since the pool started (immediate acquires count as 0), by quantile";
