@@ -18,7 +18,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The server's rate limits: the server-wide buckets, the per-connection configuration, and the
+ * The server's rate limits: the server-wide buckets, the per-client table ({@link ClientBuckets}),
+ * the fleet bucket (policing only), the per-connection configuration, and the
  * one place where a connection's autoRead is decided. {@link ServerConnection} pauses and resumes
  * reading for its own reasons through {@link #autoRead}; a {@link ReadShaper} (present only when
  * a limit is set) pauses it for tokens; the socket is read only when neither holds it. Without
