@@ -1,5 +1,6 @@
 package dev.netkit.gateway;
 
+import dev.netkit.netty.fleet.FleetStats;
 import dev.netkit.netty.server.ServerStats;
 import java.util.Map;
 
@@ -20,6 +21,7 @@ import java.util.Map;
  *                   {@code fleet_round_trips}, {@code fleet_tokens_fetched},
  *                   {@code fleet_fallback_admitted}, {@code fleet_fallback_episodes},
  *                   {@code fleet_failures} by reason, {@code fleet_degraded}, {@code fleet_members}
+ * @param fleet      the listener's own fleet limit ({@code rate_limits.fleet_requests}), or null
  */
 public record AnetListenerStats(
         String name,
@@ -29,11 +31,12 @@ public record AnetListenerStats(
         long dropped,
         long closed,
         ServerStats server,
-        Map<String, Map<String, Object>> routeLimits) implements ListenerStats {
+        Map<String, Map<String, Object>> routeLimits,
+        FleetStats fleet) implements ListenerStats {
 
-    /** A snapshot without route limits. */
+    /** A snapshot without route limits or a listener fleet limit. */
     public AnetListenerStats(String name, long requests, long answered, Map<String, Long> failures, long dropped, long closed,
                              ServerStats server) {
-        this(name, requests, answered, failures, dropped, closed, server, Map.of());
+        this(name, requests, answered, failures, dropped, closed, server, Map.of(), null);
     }
 }

@@ -66,6 +66,13 @@ final class StatsView {
         if (!s.routeLimits().isEmpty()) {
             m.put("route_limits", s.routeLimits());
         }
+        if (s.fleet() != null) { // rate_limits.fleet_requests: frames it refused close their connection (server.rate_limited)
+            Map<String, Object> fleet = new LinkedHashMap<>();
+            fleet.put("admitted", s.fleet().admitted());
+            fleet.put("rate_limited", s.fleet().rejected());
+            fleet.putAll(dev.netkit.gateway.internal.anet.FleetStatsMap.of(s.fleet()));
+            m.put("fleet_requests", fleet);
+        }
         return m;
     }
 

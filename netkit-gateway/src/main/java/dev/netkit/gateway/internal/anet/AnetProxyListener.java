@@ -119,7 +119,7 @@ public final class AnetProxyListener implements GatewayListener, AutoCloseable {
     public AnetListenerStats stats() {
         return new AnetListenerStats(config.name(), counters.requests.sum(), counters.answered.sum(),
                 counters.failuresByKind(), counters.dropped.sum(), counters.closedClients.sum(), server.stats(),
-                handler.routes().limitStats());
+                handler.routes().limitStats(), server.fleetStats());
     }
 
     /** Stops accepting; answers what is in flight (bounded by the listener's shutdown timeout); closes. */

@@ -113,13 +113,7 @@ final class CompiledRoutes {
                 s.put("rate_limited", l.rejected.sum());
                 dev.netkit.netty.fleet.FleetStats f = l.fleetStats();
                 if (f != null) {
-                    s.put("fleet_round_trips", f.roundTrips());
-                    s.put("fleet_tokens_fetched", f.tokensFetched());
-                    s.put("fleet_fallback_admitted", f.fallbackAdmitted());
-                    s.put("fleet_fallback_episodes", f.fallbackEpisodes());
-                    s.put("fleet_failures", f.failures());
-                    s.put("fleet_degraded", f.degraded());
-                    s.put("fleet_members", f.members());
+                    s.putAll(FleetStatsMap.of(f));
                 }
                 m.put("routes[" + i + "] -> " + routes[i].cluster(), s); // as label(i, route)
             }
