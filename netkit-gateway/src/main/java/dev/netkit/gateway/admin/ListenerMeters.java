@@ -69,6 +69,9 @@ final class ListenerMeters implements AutoCloseable {
                 }
                 a.failures().keySet().forEach(this::failureKind);
                 a.routeLimits().forEach(this::routeLimit);
+                if (a.fleet() != null) {
+                    listenerFleet();
+                }
             }
             case TcpListenerStats t -> {
                 if (first) {
@@ -119,6 +122,26 @@ final class ListenerMeters implements AutoCloseable {
             counter("netkit.gateway.fleet.fallback.episodes", "Times a fleet limit fell back to its local share", t,
                     () -> routeValue(route, "fleet_fallback_episodes"));
         }
+    }
+
+    /** The listener's own fleet limit ({@code rate_limits.fleet_requests}): admitted, refused, round trips, fallback. */
+    private void listenerFleet() {
+        if (!dynamic.add("listener-fleet")) {
+            return;
+        }
+        counter("netkit.gateway.listener.fleet.admitted", "Frames admitted by the listener's fleet limit", Tags.empty(),
+                () -> fleet().admitted());
+        counter("netkit.gateway.listener.fleet.rate.limited", "Frames refused by the listener's fleet limit (their connection closes)",
+                Tags.empty(), () -> fleet().rejected());
+        counter("netkit.gateway.listener.fleet.round.trips", "Script calls to the listener fleet limit's Redis", Tags.empty(),
+                () -> fleet().roundTrips());
+        counter("netkit.gateway.listener.fleet.fallback.admitted", "Frames admitted by the local share while Redis could not be used",
+                Tags.empty(), () -> fleet().fallbackAdmitted());
+    }
+
+    private dev.netkit.netty.fleet.FleetStats fleet() {
+        dev.netkit.netty.fleet.FleetStats f = ((AnetListenerStats) last).fleet();
+        return f != null ? f : new dev.netkit.netty.fleet.FleetStats(0, 0, 0, 0, 0, 0, Map.of(), false, 0);
     }
 
     private double routeValue(String route, String key) {
