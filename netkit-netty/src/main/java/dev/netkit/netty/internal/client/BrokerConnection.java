@@ -130,7 +130,7 @@ public final class BrokerConnection extends FrameReader {
     public void submit(PendingRequest request) {
         request.connection = this;
         if (state == ACTIVE && loop.inEventLoop()) {
-            write(request, System.nanoTime());
+            write(request);
             requestFlush();
             return;
         }
@@ -324,10 +324,9 @@ public final class BrokerConnection extends FrameReader {
         }
         consumer.lock();
         try {
-            long now = System.nanoTime(); // one reading per batch dates every write in it
             PendingRequest r;
             while ((r = submissions.poll()) != null) {
-                write(r, now); // the pool hands out open connections only, so state is ACTIVE here
+                write(r); // the pool hands out open connections only, so state is ACTIVE here
             }
         } finally {
             consumer.unlock();
@@ -335,7 +334,7 @@ public final class BrokerConnection extends FrameReader {
         flushNow();
     }
 
-    private void write(PendingRequest request, long now) {
+    private void write(PendingRequest request) {
         if (request.isDone()) {
             endLease(request); // cancelled or expired before it was written
             return;
@@ -343,7 +342,6 @@ public final class BrokerConnection extends FrameReader {
         int id = ids.next(idTaken);
         request.id = id;
         request.written = true;
-        request.writtenNanos = now;
         inFlight.put(id, request);
         out.write(ctx, id, request.payload);
         if (!request.isPing()) {

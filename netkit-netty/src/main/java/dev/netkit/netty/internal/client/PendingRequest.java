@@ -62,8 +62,12 @@ public final class PendingRequest extends CompletableFuture<byte[]> {
     int id;
     /** Event-loop only: the frame was written and the request entered the in-flight map. */
     boolean written;
-    /** Event-loop only: when it was written ({@link System#nanoTime()}), valid when {@link #written}. */
-    long writtenNanos;
+    /**
+     * When the endpoint's part of this attempt began: {@link #startNanos}, or, for an attempt that
+     * waited in its pool's line, when it got its lease. Set before the request is handed to its
+     * connection (which publishes it to the event loop).
+     */
+    private long serviceStartNanos;
 
     public PendingRequest(byte[] payload, long deadlineNanos) {
         this(payload, deadlineNanos, false, null, null, null, 0, 1, false);
@@ -84,6 +88,7 @@ public final class PendingRequest extends CompletableFuture<byte[]> {
         this.owner = owner;
         this.target = target;
         this.startNanos = startNanos;
+        this.serviceStartNanos = startNanos;
         this.attempt = attempt;
         this.idempotent = idempotent;
     }
@@ -94,13 +99,18 @@ public final class PendingRequest extends CompletableFuture<byte[]> {
     }
 
     /**
-     * When the endpoint's part of this attempt began: its write, or its pick when it was never
-     * written. What the balancer judges the endpoint by (latency average, slow calls): time spent
-     * in the pool's waiting line is this client's congestion, not the endpoint's slowness, and
-     * counting it would open the breaker of a healthy endpoint whenever the client queues.
+     * When the endpoint's part of this attempt began: its pick, or its lease when it waited in the
+     * pool's line. What the balancer judges the endpoint by (latency average, slow calls): time
+     * spent in that line is this client's congestion, not the endpoint's slowness, and counting it
+     * would open the breaker of a healthy endpoint whenever the client queues.
      */
     public long serviceStartNanos() {
-        return written ? writtenNanos : startNanos;
+        return serviceStartNanos;
+    }
+
+    /** It waited in its pool's line and got a lease at {@code nowNanos} (only that path pays for a clock reading). */
+    void leasedAfterWaiting(long nowNanos) {
+        serviceStartNanos = nowNanos;
     }
 
     /** Whether the frame of this attempt was handed to its connection (event-loop reads, or after it failed there). */

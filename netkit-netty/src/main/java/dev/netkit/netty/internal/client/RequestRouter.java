@@ -114,6 +114,7 @@ public final class RequestRouter implements AttemptObserver {
             } else if (request.isDone()) {
                 acquired.release(); // cancelled while waiting
             } else {
+                request.leasedAfterWaiting(System.nanoTime());
                 request.attach(acquired);
                 acquired.connection().submit(request);
             }
