@@ -26,6 +26,10 @@ blocks); every wait is bounded. Needs the CLI jar (./netkit builds it) and redis
 import argparse, datetime, json, os, re, shutil, signal, socket, statistics, subprocess, sys, threading, time
 import urllib.request
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_e2e import java          # the java binary and the launcher's flags
+from bench_gateway import stop      # SIGTERM, then SIGKILL after a bounded wait
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 JAR = os.path.join(ROOT, "netkit-cli", "target", "netkit.jar")
 RUNNING = []
@@ -39,26 +43,10 @@ def log(*a):
     print(*a, file=sys.stderr, flush=True)
 
 
-def java():
-    out = subprocess.run(["bash", "-c", f". {ROOT}/scripts/find-jdk.sh && netkit_find_jdk && echo $JAVA_HOME && echo $NETKIT_JVM_FLAGS"],
-                         capture_output=True, text=True, check=True).stdout.strip().splitlines()
-    return [os.path.join(out[0], "bin", "java")] + out[1].split()
-
-
 def popen(argv, **kw):
     p = subprocess.Popen(argv, **kw)
     RUNNING.append(p)
     return p
-
-
-def stop(p, wait=20):
-    if p.poll() is None:
-        p.send_signal(signal.SIGTERM)
-        try:
-            p.wait(wait)
-        except subprocess.TimeoutExpired:
-            p.kill()
-            p.wait(10)
 
 
 def stop_all():

@@ -1,12 +1,12 @@
 package dev.netkit.core.limit;
 
 import dev.netkit.core.internal.Checks;
+import dev.netkit.core.internal.OncePerInterval;
 import dev.netkit.core.time.Ticker;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /*
@@ -31,7 +31,7 @@ public final class BucketTable<K> {
     private final Ticker ticker;
     private final ConcurrentHashMap<K, TokenBucket> buckets = new ConcurrentHashMap<>();
     private final AtomicInteger tracked = new AtomicInteger();
-    private final AtomicLong lastSweep;
+    private final OncePerInterval sweepGate;
     private final Function<K, TokenBucket> create;
 
     /** A table of buckets configured by {@code limit}, for at most {@code maxKeys} keys at once. */
@@ -39,7 +39,7 @@ public final class BucketTable<K> {
         this.limit = Objects.requireNonNull(limit, "limit");
         this.maxKeys = Checks.positive("maxKeys", maxKeys);
         this.ticker = Objects.requireNonNull(ticker, "ticker");
-        this.lastSweep = new AtomicLong(ticker.nanoTime());
+        this.sweepGate = OncePerInterval.dueAfterInterval(SWEEP_INTERVAL_NANOS, ticker.nanoTime());
         this.create = k -> tracked.getAndUpdate(n -> n < this.maxKeys ? n + 1 : n) < this.maxKeys
                 ? new TokenBucket(this.limit, this.ticker) : null;
     }
@@ -72,9 +72,7 @@ public final class BucketTable<K> {
     }
 
     private void sweepIfDue() {
-        long now = ticker.nanoTime();
-        long last = lastSweep.get();
-        if (now - last >= SWEEP_INTERVAL_NANOS && lastSweep.compareAndSet(last, now)) {
+        if (sweepGate.tryAcquire(ticker.nanoTime())) {
             sweep();
         }
     }

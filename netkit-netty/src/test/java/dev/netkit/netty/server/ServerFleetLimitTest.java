@@ -1,6 +1,5 @@
 package dev.netkit.netty.server;
 
-import static dev.netkit.netty.testing.RawClient.frame;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -9,7 +8,6 @@ import dev.netkit.netty.fleet.FleetStats;
 import dev.netkit.netty.testing.RawClient;
 import dev.netkit.netty.testing.RedisServerProcess;
 import dev.netkit.netty.testing.TestServers;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Duration;
 import org.awaitility.Awaitility;
@@ -21,23 +19,9 @@ class ServerFleetLimitTest {
         return FrameServer.builder().config(TestServers.loopback().limits(limits).build()).handler(RequestHandler.echo()).start();
     }
 
-    /** Writes {@code n} frames at once; returns how many were answered before the server closed the connection. */
     private static int burst(FrameServer server, int n) throws IOException {
         try (RawClient client = new RawClient(server.localAddress(), 10_000)) {
-            ByteArrayOutputStream all = new ByteArrayOutputStream();
-            for (int i = 1; i <= n; i++) {
-                all.write(frame(i, new byte[] {(byte) i}));
-            }
-            client.write(all.toByteArray());
-            int answered = 0;
-            try {
-                for (; answered < n; answered++) {
-                    client.readFrame();
-                }
-            } catch (IOException closed) {
-                // policing closed it after answering what it started
-            }
-            return answered;
+            return client.writeFramesCountAnswers(n);
         }
     }
 

@@ -77,6 +77,28 @@ public final class RawClient implements AutoCloseable {
         return b;
     }
 
+    /**
+     * Writes {@code n} one-byte frames (correlation ids 1..n) at once and reads answers until all
+     * {@code n} came or the server closed the connection (a policing limit answers what it started,
+     * then closes); returns how many were answered.
+     */
+    public int writeFramesCountAnswers(int n) throws IOException {
+        java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+        for (int i = 1; i <= n; i++) {
+            all.write(frame(i, new byte[] {(byte) i}));
+        }
+        write(all.toByteArray());
+        int answered = 0;
+        try {
+            for (; answered < n; answered++) {
+                readFrame();
+            }
+        } catch (IOException closed) {
+            // closed by the server: what it answered before is the count
+        }
+        return answered;
+    }
+
     /** Reads one frame and returns it whole (header included). */
     public byte[] readFrame() throws IOException {
         int len = in.readUnsignedShort();

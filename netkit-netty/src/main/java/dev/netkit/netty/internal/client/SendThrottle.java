@@ -7,6 +7,7 @@ import dev.netkit.core.time.Ticker;
 import dev.netkit.netty.client.SendLimit;
 import dev.netkit.netty.wire.AnetWireFormat;
 import dev.netkit.core.event.LimitReached;
+import dev.netkit.core.internal.OncePerInterval;
 import dev.netkit.netty.fleet.FleetBucket;
 import dev.netkit.netty.fleet.FleetStats;
 import dev.netkit.netty.internal.event.Emitter;
@@ -14,7 +15,6 @@ import dev.netkit.netty.transport.IoGroup;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
@@ -26,14 +26,15 @@ import java.util.function.Supplier;
  * Thread-safe.
  */
 public final class SendThrottle {
+    private static final long EVENT_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
+
     private final TokenBucket requests; // null: not limited
     private final TokenBucket bytes;    // null: not limited
     private final FleetBucket fleet;    // null: no fleet limit
     private final int maxDelayed;
     private final Scheduler scheduler;
-    private final Ticker ticker;
-    private final Emitter emitter; // LimitReached(SEND_RATE_LIMIT), at most once a second
-    private final AtomicLong lastEvent;
+    private final Emitter emitter; // LimitReached(SEND_RATE_LIMIT)
+    private final OncePerInterval eventGate; // LimitReached at most once a second
     private final AtomicInteger delayed = new AtomicInteger();
     /** Sends delayed, their total delay, and sends refused by the limit. */
     public final LongAdder throttled = new LongAdder();
@@ -47,18 +48,13 @@ public final class SendThrottle {
         this.bytes = limit.bytes() == null ? null : new TokenBucket(limit.bytes(), ticker);
         this.maxDelayed = limit.maxDelayedSends();
         this.scheduler = scheduler;
-        this.ticker = ticker;
         this.emitter = emitter;
-        this.lastEvent = new AtomicLong(ticker.nanoTime() - EVENT_INTERVAL_NANOS);
+        this.eventGate = OncePerInterval.dueNow(EVENT_INTERVAL_NANOS, ticker.nanoTime());
     }
 
-    private static final long EVENT_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
-
-    /** A send was delayed ({@code waitNanos}) or refused (0): told at most once a second. */
-    private void limitReached(long waitNanos) {
-        long now = ticker.nanoTime();
-        long last = lastEvent.get();
-        if (now - last >= EVENT_INTERVAL_NANOS && lastEvent.compareAndSet(last, now)) {
+    /** A send was delayed ({@code waitNanos}) or refused (0) at {@code now}: told at most once a second. */
+    private void limitReached(long waitNanos, long now) {
+        if (eventGate.tryAcquire(now)) {
             emitter.rare(new LimitReached(now, null, LimitReached.Limit.SEND_RATE_LIMIT, TimeUnit.NANOSECONDS.toMicros(waitNanos),
                     delayed.get()));
         }
@@ -86,7 +82,7 @@ public final class SendThrottle {
                                           Supplier<CompletableFuture<byte[]>> send) {
         if (fleet != null && !fleet.tryAcquire()) { // policing, before the local limits take anything
             refused.increment();
-            limitReached(0);
+            limitReached(0, nowNanos);
             return CompletableFuture.failedFuture(new RateLimitedException("send refused by the fleet rate limit ("
                     + fleet.limit() + " shared through " + fleet.config().key() + " on " + fleet.config().redisHost() + ":"
                     + fleet.config().redisPort() + "): no token now"));
@@ -96,7 +92,7 @@ public final class SendThrottle {
         long wait = reserve(frame, maxDelay);
         if (wait == TokenBucket.REFUSED) {
             refused.increment();
-            limitReached(0);
+            limitReached(0, nowNanos);
             return CompletableFuture.failedFuture(new RateLimitedException("send refused by the rate limit (" + describe()
                     + "): the tokens would not be earned within the request's deadline of " + maxDelay / 1_000_000 + " ms"));
         }
@@ -107,13 +103,13 @@ public final class SendThrottle {
             delayed.decrementAndGet();
             refund(frame);
             refused.increment();
-            limitReached(0);
+            limitReached(0, nowNanos);
             return CompletableFuture.failedFuture(new RateLimitedException("send refused by the rate limit (" + describe()
                     + "): maxDelayedSends " + maxDelayed + " sends are already waiting for tokens"));
         }
         throttled.increment();
         throttledNanos.add(wait);
-        limitReached(wait);
+        limitReached(wait, nowNanos);
         CompletableFuture<byte[]> result = new CompletableFuture<>();
         scheduler.schedule(() -> {
             try {

@@ -1,5 +1,6 @@
 package dev.netkit.netty.internal.server;
 
+import dev.netkit.core.internal.OncePerInterval;
 import dev.netkit.core.limit.RateLimit;
 import dev.netkit.core.limit.TokenBucket;
 import dev.netkit.core.time.Ticker;
@@ -7,7 +8,6 @@ import java.net.InetAddress;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 /*
  * Design note. Why not core.limit.BucketTable: its sweep forgets any full bucket, so a
@@ -50,14 +50,14 @@ final class ClientBuckets {
     private final Ticker ticker;
     private final ConcurrentHashMap<InetAddress, Entry> entries = new ConcurrentHashMap<>();
     private final AtomicInteger size = new AtomicInteger();
-    private final AtomicLong lastSweep;
+    private final OncePerInterval sweepGate;
 
     ClientBuckets(RateLimit requests, RateLimit bytes, int maxClients, Ticker ticker) {
         this.requests = requests;
         this.bytes = bytes;
         this.maxClients = maxClients;
         this.ticker = ticker;
-        this.lastSweep = new AtomicLong(ticker.nanoTime());
+        this.sweepGate = OncePerInterval.dueAfterInterval(SWEEP_INTERVAL_NANOS, ticker.nanoTime());
     }
 
     /** The limit on tracked addresses. */
@@ -72,9 +72,7 @@ final class ClientBuckets {
 
     /** Pins {@code client}'s entry for a new connection; null when the table is full (refuse the connection). */
     Entry pin(InetAddress client) {
-        long now = ticker.nanoTime();
-        long last = lastSweep.get();
-        if (now - last >= SWEEP_INTERVAL_NANOS && lastSweep.compareAndSet(last, now)) {
+        if (sweepGate.tryAcquire(ticker.nanoTime())) {
             sweep();
         }
         Entry e = tryPin(client);

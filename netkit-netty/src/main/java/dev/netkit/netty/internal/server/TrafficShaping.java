@@ -1,5 +1,6 @@
 package dev.netkit.netty.internal.server;
 
+import dev.netkit.core.internal.OncePerInterval;
 import dev.netkit.core.limit.LimitChain;
 import dev.netkit.core.limit.RateLimit;
 import dev.netkit.core.limit.TokenBucket;
@@ -15,7 +16,6 @@ import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The server's rate limits: the server-wide buckets, the per-client table ({@link ClientBuckets}),
@@ -37,7 +37,7 @@ public final class TrafficShaping {
     private volatile FleetBucket fleet;       // null: no fleet limit (set by startFleet once the loops exist)
     private final ServerCounters counters;
     private final ServerEvents events;
-    private final AtomicLong lastEvent;
+    private final OncePerInterval eventGate; // at most one LimitReached a second
 
     public TrafficShaping(ServerLimits limits, Ticker ticker, ServerCounters counters, ServerEvents events) {
         this.limits = limits;
@@ -48,7 +48,7 @@ public final class TrafficShaping {
         this.globalBytes = limits.bytes() == null ? null : new TokenBucket(limits.bytes(), ticker);
         this.clients = limits.requestsPerClient() == null && limits.bytesPerClient() == null ? null
                 : new ClientBuckets(limits.requestsPerClient(), limits.bytesPerClient(), ServerLimits.MAX_CLIENTS, ticker);
-        this.lastEvent = new AtomicLong(ticker.nanoTime() - EVENT_INTERVAL_NANOS);
+        this.eventGate = OncePerInterval.dueNow(EVENT_INTERVAL_NANOS, ticker.nanoTime());
     }
 
     /** Starts the fleet limit's Redis connection on {@code io} (nothing without one); call once, before accepting. */
@@ -145,9 +145,7 @@ public final class TrafficShaping {
 
     /** A connection was paused or refused: told at most once a second per server. */
     void limitReached(SocketAddress peer, long delayNanos) {
-        long now = ticker.nanoTime();
-        long last = lastEvent.get();
-        if (now - last >= EVENT_INTERVAL_NANOS && lastEvent.compareAndSet(last, now)) {
+        if (eventGate.tryAcquire(ticker.nanoTime())) {
             events.rateLimitReached(peer, TimeUnit.NANOSECONDS.toMicros(delayNanos));
         }
     }
